@@ -1,0 +1,1 @@
+#include "protocols/md5.hpp"

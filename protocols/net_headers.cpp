@@ -1,0 +1,1 @@
+#include "protocols/net_headers.hpp"

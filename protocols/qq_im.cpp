@@ -1,0 +1,1 @@
+#include "protocols/qq_im.hpp"

@@ -1,0 +1,1 @@
+#include "protocols/qq_logout.hpp"

@@ -1,0 +1,1 @@
+#include "protocols/text_corpus.hpp"
