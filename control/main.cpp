@@ -1,0 +1,46 @@
+// qqgen: the control CLI. `qqgen COMMAND [options]`; each command has --help.
+#include <cstdio>
+#include <exception>
+#include <string_view>
+
+#include "control/commands.hpp"
+
+namespace {
+
+void print_usage(std::FILE* to) {
+    std::fputs(
+        "usage: qqgen COMMAND [options]\n"
+        "\n"
+        "qqgen emulates Tencent QQ users: DNS look-up of the login servers, a login that is\n"
+        "deferred and redirected, status and buddy-list sync, chats, keep-alives, logout.\n"
+        "\n"
+        "commands:\n"
+        "  sample     write complete QQ-over-UDP user sessions to a pcap (no DPDK needed)\n"
+        "  help       this text\n"
+        "\n"
+        "`qqgen COMMAND --help` lists the options of a command.\n",
+        to);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        print_usage(stderr);
+        return 2;
+    }
+    std::string_view command = argv[1];
+    try {
+        if (command == "sample") return qqgen::control::sample_command(argc - 1, argv + 1);
+        if (command == "help" || command == "--help" || command == "-h") {
+            print_usage(stdout);
+            return 0;
+        }
+        std::fprintf(stderr, "qqgen: unknown command '%s'\n\n", argv[1]);
+        print_usage(stderr);
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "qqgen %s: %s\n", argv[1], e.what());
+        return 1;
+    }
+}
