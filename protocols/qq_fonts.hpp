@@ -39,33 +39,9 @@ const qq_font* find_font(std::string_view name_or_alias) noexcept;
 // 新細明體 for Big5, Tahoma for English (utf-8).
 const qq_font& default_font(charset cs) noexcept;
 
-// A message's font style. The wire packs size and the three flags into one
-// attribute byte: size in the low 5 bits, bold 0x20, italic 0x40, underline
-// 0x80 (qq-protocol.md; pidgin 2.4 char_conv.c _get_size/_check_bold...).
-struct font_style {
-    std::uint8_t size = 10;  // 1..31; pidgin 2.4 sends 10 when no size is set
-    bool bold = false;
-    bool italic = false;
-    bool underline = false;
-    std::uint8_t r = 0;
-    std::uint8_t g = 0;
-    std::uint8_t b = 0;
-};
-
-inline constexpr std::uint8_t font_size_max = 0x1F;
-
-constexpr bool is_valid(const font_style& s) noexcept { return s.size >= 1 && s.size <= font_size_max; }
-
-// Sizes outside 1..31 are the caller's bug; the byte keeps the low 5 bits.
-constexpr std::uint8_t attribute_byte(const font_style& s) noexcept {
-    return static_cast<std::uint8_t>((s.size & font_size_max) | (s.bold ? 0x20 : 0) | (s.italic ? 0x40 : 0) |
-                                     (s.underline ? 0x80 : 0));
-}
-
-constexpr font_style font_style_from_wire(std::uint8_t attribute, std::uint8_t r, std::uint8_t g,
-                                          std::uint8_t b) noexcept {
-    return font_style{static_cast<std::uint8_t>(attribute & font_size_max), (attribute & 0x20) != 0,
-                      (attribute & 0x40) != 0, (attribute & 0x80) != 0, r, g, b};
-}
+// The wire-level font of a message (size, bold/italic/underline, colour,
+// charset field and name bytes) is proto::font_style in qq_im.hpp; a qq_font
+// supplies its name bytes and default size.
+inline constexpr std::uint8_t font_size_max = 0x1F;  // the low 5 bits of the attribute byte
 
 }  // namespace qqgen::proto

@@ -403,21 +403,3 @@ TEST_CASE("fonts are found by name or alias and map to their charsets", "[fonts]
     CHECK(default_font(charset::big5).alias == "mingliu");
     CHECK(default_font(charset::utf8).alias == "tahoma");
 }
-
-TEST_CASE("font style packs into the attribute byte", "[fonts]") {
-    CHECK(attribute_byte(font_style{}) == 0x0A);  // pidgin 2.4 default: 10, no flags
-    font_style s{9, true, true, true, 0x12, 0x34, 0x56};
-    CHECK(attribute_byte(s) == 0xE9);
-    const font_style back = font_style_from_wire(0xE9, 0x12, 0x34, 0x56);
-    CHECK(back.size == 9);
-    CHECK((back.bold && back.italic && back.underline));
-    CHECK((back.r == 0x12 && back.g == 0x34 && back.b == 0x56));
-    CHECK(attribute_byte(font_style{31, false, true, false}) == 0x5F);
-    CHECK(font_style_from_wire(0x2A, 0, 0, 0).bold);
-    CHECK_FALSE(font_style_from_wire(0x2A, 0, 0, 0).italic);
-    CHECK_FALSE(is_valid(font_style{0}));
-    CHECK(is_valid(font_style{1}));
-    CHECK(is_valid(font_style{31}));
-    CHECK_FALSE(is_valid(font_style{32}));
-    static_assert(attribute_byte(font_style{12, true}) == 0x2C);
-}
