@@ -1,0 +1,205 @@
+// frame_io over DPDK ports: one worker's RX/TX queue on the client port and
+// its queue on the server port.
+//
+// Made on the worker's own lcore and used only there. Hot path as in DPDK's
+// l3fwd and testpmd txonly: mbufs come from a per-port cache refilled with
+// rte_pktmbuf_alloc_bulk, committed frames wait in a per-port TX buffer sent
+// with rte_eth_tx_burst when a burst is full or on flush(), what the queue
+// refuses is counted and freed, and received mbufs go back with
+// rte_pktmbuf_free_bulk. No allocation, lock, system call or log per frame.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <utility>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "dataplane/engine/frame_io.hpp"
+#include "dataplane/io/capture_tap.hpp"
+#include "dataplane/io/tsc_clock.hpp"
+
+namespace qqgen::dpdk {
+
+using engine::port_role;
+
+// Where one worker's frames go: its queue id on each port and the pool its
+// TX buffers come from.
+struct worker_queues {
+    std::array<std::uint16_t, engine::port_role_count> port_id{};
+    std::array<rte_mempool*, engine::port_role_count> pool{};
+    std::uint16_t queue = 0;
+};
+
+class dpdk_frame_io {
+public:
+    // Frames per rte_eth_tx_burst / rte_eth_rx_burst (DPDK's usual 32).
+    static constexpr std::uint16_t burst_size = 32;
+
+    dpdk_frame_io(const worker_queues& queues, const tsc_clock& clock, capture_tap* tap) noexcept
+        : clock_(clock), tap_(tap != nullptr && (tap->wants_tx() || tap->wants_rx()) ? tap : nullptr),
+          capture_tx_(tap_ != nullptr && tap_->wants_tx()),
+          capture_rx_(tap_ != nullptr && tap_->wants_rx()) {
+        for (std::size_t i = 0; i < ports_.size(); ++i) {
+            ports_[i].port_id = queues.port_id[i];
+            ports_[i].queue = queues.queue;
+            ports_[i].pool = queues.pool[i];
+        }
+    }
+    dpdk_frame_io(const dpdk_frame_io&) = delete;
+    dpdk_frame_io& operator=(const dpdk_frame_io&) = delete;
+
+    // Gives back every mbuf still held. Frames committed but not flushed are
+    // dropped (counted as tx_refused): the worker loop flushes before this.
+    ~dpdk_frame_io() {
+        for (std::size_t i = 0; i < ports_.size(); ++i) {
+            auto& p = ports_[i];
+            if (p.begun != nullptr) rte_pktmbuf_free(std::exchange(p.begun, nullptr));
+            if (p.cached != 0) rte_pktmbuf_free_bulk(p.cache.data(), p.cached);
+            if (p.queued != 0) {
+                counters_.port[i].tx_refused += p.queued;
+                rte_pktmbuf_free_bulk(p.tx.data(), p.queued);
+            }
+            p.cached = p.queued = 0;
+        }
+    }
+
+    std::span<std::byte> tx_begin(port_role role) noexcept {
+        auto& p = port(role);
+        if (p.begun == nullptr) {
+            if (p.cached == 0 && !refill(p)) [[unlikely]] {
+                ++counters_[role].tx_alloc_failed;
+                return {};
+            }
+            p.begun = p.cache[--p.cached];
+        }
+        // Fresh from rte_pktmbuf_alloc_bulk: data_off at the headroom, so the
+        // tailroom is the whole data room (2048 bytes with the default size).
+        return {rte_pktmbuf_mtod(p.begun, std::byte*), rte_pktmbuf_tailroom(p.begun)};
+    }
+
+    void tx_commit(port_role role, std::uint16_t length) noexcept {
+        auto& p = port(role);
+        rte_mbuf* m = p.begun;
+        if (m == nullptr) [[unlikely]] {
+            ++counters_[role].tx_no_frame;
+            return;
+        }
+        p.begun = nullptr;
+        if (length == 0 || length > rte_pktmbuf_tailroom(m)) [[unlikely]] {
+            ++counters_[role].tx_bad_length;
+            p.cache[p.cached++] = m;  // room: it came from this cache
+            return;
+        }
+        m->data_len = length;
+        m->pkt_len = length;
+        // Captured as committed: after tx_burst the mbuf is the PMD's.
+        if (capture_tx_) tap_->offer(m);
+        p.queued_bytes += length;
+        p.tx[p.queued++] = m;
+        if (p.queued == burst_size) send(role, p);
+    }
+
+    void tx_abort(port_role role) noexcept {
+        auto& p = port(role);
+        if (p.begun == nullptr) [[unlikely]] {
+            ++counters_[role].tx_no_frame;
+            return;
+        }
+        p.cache[p.cached++] = std::exchange(p.begun, nullptr);
+    }
+
+    template <class F>
+    unsigned rx_burst(port_role role, F&& on_frame) noexcept {
+        auto& p = port(role);
+        std::array<rte_mbuf*, burst_size> pkts;
+        const std::uint16_t n = rte_eth_rx_burst(p.port_id, p.queue, pkts.data(), burst_size);
+        if (n == 0) return 0;
+        auto& c = counters_[role];
+        for (std::uint16_t i = 0; i < n; ++i) {
+            rte_mbuf* m = pkts[i];
+            if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void*));
+            if (m->nb_segs != 1) [[unlikely]] {
+                ++c.rx_multiseg_dropped;
+                continue;
+            }
+            ++c.rx_frames;
+            c.rx_bytes += m->data_len;
+            if (capture_rx_) tap_->offer(m);
+            on_frame(std::span<const std::byte>(rte_pktmbuf_mtod(m, const std::byte*), m->data_len));
+        }
+        rte_pktmbuf_free_bulk(pkts.data(), n);
+        return n;
+    }
+
+    void flush(port_role role) noexcept {
+        auto& p = port(role);
+        if (p.queued != 0) send(role, p);
+    }
+
+    std::uint64_t now_ns() const noexcept { return clock_.now_ns(); }
+    const engine::io_counters& counters() const noexcept { return counters_; }
+    const capture_counters* capture() const noexcept {
+        return tap_ != nullptr ? &tap_->counters() : nullptr;
+    }
+
+private:
+    // One port's hot state, on its own cache lines: per-frame calls on the
+    // client port do not touch the server port's lines and vice versa.
+    struct alignas(RTE_CACHE_LINE_SIZE) port_state {
+        rte_mbuf* begun = nullptr;   // handed out by tx_begin, not yet committed
+        rte_mempool* pool = nullptr;
+        std::uint64_t queued_bytes = 0;
+        std::uint16_t port_id = 0;
+        std::uint16_t queue = 0;
+        std::uint16_t cached = 0;    // mbufs in cache
+        std::uint16_t queued = 0;    // committed mbufs in tx
+        std::array<rte_mbuf*, burst_size> cache{};
+        std::array<rte_mbuf*, burst_size> tx{};
+    };
+
+    port_state& port(port_role role) noexcept { return ports_[engine::index_of(role)]; }
+
+    static bool refill(port_state& p) noexcept {
+        if (rte_pktmbuf_alloc_bulk(p.pool, p.cache.data(), burst_size) == 0) {
+            p.cached = burst_size;
+            return true;
+        }
+        // The pool is nearly dry (frames held by the DUT or the wire): take
+        // what single mbufs there are rather than none.
+        rte_mbuf* m = rte_pktmbuf_alloc(p.pool);
+        if (m == nullptr) return false;
+        p.cache[p.cached++] = m;
+        return true;
+    }
+
+    void send(port_role role, port_state& p) noexcept {
+        const std::uint16_t sent = rte_eth_tx_burst(p.port_id, p.queue, p.tx.data(), p.queued);
+        auto& c = counters_[role];
+        std::uint64_t refused_bytes = 0;
+        if (sent < p.queued) [[unlikely]] {
+            for (std::uint16_t i = sent; i < p.queued; ++i) refused_bytes += p.tx[i]->pkt_len;
+            rte_pktmbuf_free_bulk(&p.tx[sent], p.queued - sent);
+            c.tx_refused += p.queued - sent;
+        }
+        c.tx_frames += sent;
+        c.tx_bytes += p.queued_bytes - refused_bytes;
+        p.queued = 0;
+        p.queued_bytes = 0;
+    }
+
+    std::array<port_state, engine::port_role_count> ports_{};
+    engine::io_counters counters_{};
+    tsc_clock clock_;
+    capture_tap* tap_;
+    bool capture_tx_;
+    bool capture_rx_;
+};
+
+static_assert(engine::frame_io<dpdk_frame_io>);
+
+}  // namespace qqgen::dpdk

@@ -1,0 +1,225 @@
+// qqgen-dataplane: the DPDK primary process (design.md, "Processes").
+//
+//   qqgen-dataplane [EAL options] -- [qqgen options]
+//
+// EAL options come first, as in every DPDK application; qqgen's own options
+// follow `--` and are parsed (and --help answered) before EAL starts, so a
+// typo never costs a hugepage mapping.
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "dataplane/io/dataplane_runtime.hpp"
+#include "dataplane/io/eal_session.hpp"
+#include "dataplane/io/signal_watch.hpp"
+#include "dataplane/io/stats_printer.hpp"
+#include "dataplane/rx_sink_engine.hpp"
+
+namespace {
+
+namespace po = boost::program_options;
+using namespace qqgen::dpdk;
+
+constexpr int exit_ok = 0;
+constexpr int exit_failed = 1;       // set-up failed, or the run ended unclean (leak, error)
+constexpr int exit_usage = 2;        // bad command line
+constexpr int exit_no_engine = 3;    // load asked for, but no session engine in this build
+
+struct command_line {
+    std::vector<std::string> eal;  // argv[0] and the EAL options
+    std::vector<std::string> app;  // after `--`
+};
+
+// Everything before the first `--` is EAL's; everything after is ours. With
+// no `--` at all, every argument is ours (so `qqgen-dataplane --help` works
+// and EAL options without `--` are reported rather than silently eaten).
+command_line split(int argc, char** argv) {
+    command_line cl;
+    cl.eal.emplace_back(argc > 0 ? argv[0] : "qqgen-dataplane");
+    int i = 1;
+    int dashes = -1;
+    for (int j = 1; j < argc; ++j)
+        if (std::string(argv[j]) == "--") {
+            dashes = j;
+            break;
+        }
+    if (dashes > 0) {
+        for (; i < dashes; ++i) cl.eal.emplace_back(argv[i]);
+        i = dashes + 1;
+    }
+    for (; i < argc; ++i) cl.app.emplace_back(argv[i]);
+    return cl;
+}
+
+struct parsed {
+    runtime_options runtime;
+    bool dry_run = false;
+    bool help = false;
+};
+
+po::options_description describe(parsed& p, std::string& topology, std::string& capture_dir,
+                                 double& link_timeout_s, double& stop_grace_s) {
+    po::options_description d("qqgen options (after `--`)");
+    auto& r = p.runtime;
+    d.add_options()
+        ("help,h", po::bool_switch(&p.help), "print this help and exit")
+        ("topology", po::value(&topology)->default_value("wire"),
+         "wire: client and server ports joined back to back inside the process (one ring pair "
+         "per worker, no NIC needed); ports: two DPDK ports named by --client-port and "
+         "--server-port (PCI, net_af_packet, net_pcap, ... created with EAL --vdev)")
+        ("client-port", po::value(&r.client_port), "DPDK name of the client-side port (topology ports)")
+        ("server-port", po::value(&r.server_port), "DPDK name of the server-side port (topology ports)")
+        ("workers", po::value(&r.workers)->default_value(0),
+         "poll-mode workers, one per worker lcore and one queue pair per port each "
+         "(0: every worker lcore EAL was given)")
+        ("capture", po::value(&r.capture_path),
+         "also write frames to this pcap file (drained by the main lcore, never by a worker)")
+        ("capture-sample", po::value(&r.capture_sample)->default_value(1),
+         "capture 1 frame in N (per worker)")
+        ("capture-direction", po::value(&capture_dir)->default_value("tx"),
+         "tx, rx or both: frames sent and/or received on either port")
+        ("duration", po::value(&r.duration_s)->default_value(0),
+         "stop after this many seconds (0: run until SIGINT or SIGTERM)")
+        ("stats-interval", po::value(&r.stats_interval_s)->default_value(1),
+         "seconds between statistics lines (0: none)")
+        ("mbufs-per-worker", po::value(&r.mbufs_per_worker)->default_value(16383),
+         "size of each worker's mempool")
+        ("rx-desc", po::value(&r.rx_desc)->default_value(1024), "RX descriptors per queue")
+        ("tx-desc", po::value(&r.tx_desc)->default_value(1024), "TX descriptors per queue")
+        ("wire-ring-size", po::value(&r.wire_ring_size)->default_value(1024),
+         "slots per ring of the wire topology (power of two)")
+        ("link-timeout", po::value(&link_timeout_s)->default_value(5.0),
+         "seconds to wait for each port's link to come up")
+        ("stop-grace", po::value(&stop_grace_s)->default_value(2.0),
+         "seconds the engine gets to stop gracefully (logouts) after a stop request; "
+         "a second SIGINT skips it")
+        ("dry-run", po::bool_switch(&p.dry_run),
+         "bring ports, workers and capture up and count what arrives, sending nothing");
+    return d;
+}
+
+void print_help(const po::options_description& d) {
+    std::cout
+        << "usage: qqgen-dataplane [EAL options] -- [qqgen options]\n"
+           "\n"
+           "The qqgen dataplane: DPDK workers that emulate QQ clients on the client port and QQ\n"
+           "servers on the server port. EAL options (before `--`) are DPDK's, for example\n"
+           "  -l 0-2                 lcores: the first is the main lcore (housekeeping only),\n"
+           "                         each other one runs a worker\n"
+           "  --in-memory            no runtime files (several instances at once)\n"
+           "  --no-huge -m 512       no hugepages needed\n"
+           "  --no-pci               do not probe PCI devices\n"
+           "  --vdev net_af_packet0,iface=veth0   a port on a Linux interface\n"
+           "  --vdev net_pcap0,tx_pcap=out.pcap   a port writing a pcap file\n"
+           "\n"
+        << d
+        << "\n"
+           "examples:\n"
+           "  qqgen-dataplane -l 0-1 --in-memory --no-pci -- --topology wire --duration 10\n"
+           "  qqgen-dataplane -l 0-2 --in-memory --no-pci --vdev net_af_packet0,iface=vc \\\n"
+           "      --vdev net_af_packet1,iface=vs -- --topology ports --client-port net_af_packet0 \\\n"
+           "      --server-port net_af_packet1 --workers 1 --capture run.pcap\n"
+           "\n"
+           "exit status: 0 clean run, 1 set-up failed or unclean stop (a leak is unclean),\n"
+           "2 bad command line, 3 no session engine in this build.\n";
+}
+
+// Returns an empty string when the options make sense together.
+std::string validate(parsed& p, const std::string& topology, const std::string& capture_dir,
+                     double link_timeout_s, double stop_grace_s) {
+    auto& r = p.runtime;
+    if (topology == "wire") {
+        r.topology = topology_kind::wire;
+        if (!r.client_port.empty() || !r.server_port.empty())
+            return "--client-port/--server-port name ports of --topology ports; the wire topology "
+                   "makes its own";
+    } else if (topology == "ports") {
+        r.topology = topology_kind::ports;
+        if (r.client_port.empty() || r.server_port.empty())
+            return "--topology ports needs --client-port NAME and --server-port NAME";
+    } else {
+        return "--topology must be wire or ports, not '" + topology + "'";
+    }
+    if (capture_dir == "tx") r.capture_dir = capture_direction::tx;
+    else if (capture_dir == "rx") r.capture_dir = capture_direction::rx;
+    else if (capture_dir == "both") r.capture_dir = capture_direction::both;
+    else return "--capture-direction must be tx, rx or both";
+    if (r.capture_sample == 0) return "--capture-sample must be at least 1";
+    if (r.duration_s < 0 || r.stats_interval_s < 0 || link_timeout_s < 0 || stop_grace_s < 0)
+        return "--duration, --stats-interval, --link-timeout and --stop-grace cannot be negative";
+    if (r.wire_ring_size < 2 || (r.wire_ring_size & (r.wire_ring_size - 1)) != 0)
+        return "--wire-ring-size must be a power of two";
+    r.link_timeout = std::chrono::milliseconds(static_cast<long>(link_timeout_s * 1000));
+    r.timing.stop_grace_ns = static_cast<std::uint64_t>(stop_grace_s * 1e9);
+    return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const command_line cl = split(argc, argv);
+    parsed p;
+    std::string topology;
+    std::string capture_dir;
+    double link_timeout_s = 0;
+    double stop_grace_s = 0;
+    const auto desc = describe(p, topology, capture_dir, link_timeout_s, stop_grace_s);
+    try {
+        po::variables_map vm;
+        po::store(po::command_line_parser(cl.app).options(desc).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "qqgen-dataplane: " << e.what()
+                  << "\n(EAL options go before `--`, qqgen options after it; see --help)\n";
+        return exit_usage;
+    }
+    if (p.help) {
+        print_help(desc);
+        return exit_ok;
+    }
+    if (const std::string why = validate(p, topology, capture_dir, link_timeout_s, stop_grace_s);
+        !why.empty()) {
+        std::cerr << "qqgen-dataplane: " << why << "\n";
+        return exit_usage;
+    }
+    if (!p.dry_run) {
+        // The QQ session engine (dataplane/engine/) plugs in here: build it,
+        // then pass its factory to runtime.run() below instead of rx_sink.
+        std::cerr << "qqgen-dataplane: the session engine is not built yet, so there is no QQ "
+                     "load to offer.\nUse --dry-run to bring the ports and workers up and count "
+                     "what arrives.\n";
+        return exit_no_engine;
+    }
+
+    signal_watch signals;
+    if (auto st = signals.open(); !st) {
+        std::cerr << "qqgen-dataplane: " << st.message() << "\n";
+        return exit_failed;
+    }
+    eal_session eal;
+    if (auto st = eal.init(cl.eal); !st) {
+        std::cerr << "qqgen-dataplane: " << st.message() << "\n";
+        return exit_failed;
+    }
+    int status = exit_ok;
+    {
+        dataplane_runtime runtime(p.runtime, stdout);
+        if (auto st = runtime.setup(); !st) {
+            std::cerr << "qqgen-dataplane: " << st.message() << "\n";
+            status = exit_failed;
+        } else {
+            const run_report report = runtime.run(
+                [](const worker_info&) { return qqgen::dataplane::rx_sink_engine{}; }, &signals);
+            print_summary(stdout, report);
+            if (!report.errors.empty()) status = exit_failed;
+        }
+        const shutdown_report down = runtime.shutdown();
+        print_shutdown(stdout, down);
+        if (!down.clean()) status = exit_failed;
+    }
+    eal.cleanup();
+    return status;
+}
