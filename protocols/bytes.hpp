@@ -29,6 +29,8 @@ enum class decode_error : std::uint8_t {
     unknown_command,  // command code not one qqgen knows
     too_long,         // a field is longer than the output it is copied into
     bad_name,         // DNS: label or compression pointer invalid
+    bad_checksum,     // IPv4 header, UDP, TCP or ICMPv6 checksum wrong
+    unsupported,      // valid but not handled here (IP fragments, long IPv6 header chains)
     count_            // number of reasons; keep last
 };
 
@@ -43,6 +45,8 @@ constexpr std::string_view to_string(decode_error e) noexcept {
     case decode_error::unknown_command: return "unknown command";
     case decode_error::too_long: return "field too long for its destination";
     case decode_error::bad_name: return "bad DNS name";
+    case decode_error::bad_checksum: return "bad checksum";
+    case decode_error::unsupported: return "unsupported (fragment or header chain)";
     case decode_error::count_: break;
     }
     return "?";

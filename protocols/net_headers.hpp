@@ -232,8 +232,8 @@ std::size_t write_frame(byte_span out, const frame_desc& d, const_byte_span payl
 
 // decode_error has no dedicated reasons for these yet; parse_frame uses these
 // names so that tests and counters change in one place when it gets them.
-inline constexpr decode_error bad_checksum_error = decode_error::bad_value;  // offset: the checksum field
-inline constexpr decode_error unsupported_error = decode_error::bad_value;   // offset: fragment field/header
+inline constexpr decode_error bad_checksum_error = decode_error::bad_checksum;  // offset: the checksum field
+inline constexpr decode_error unsupported_error = decode_error::unsupported;  // offset: fragment field/header
 
 struct parse_options {
     bool verify_ip_checksum = true;  // false when the NIC already checked it
