@@ -6,7 +6,9 @@
 // follow `--` and are parsed (and --help answered) before EAL starts, so a
 // typo never costs a hugepage mapping.
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,9 @@
 #include "dataplane/io/eal_session.hpp"
 #include "dataplane/io/signal_watch.hpp"
 #include "dataplane/io/stats_printer.hpp"
+#include "dataplane/engine/chat_content.hpp"
+#include "dataplane/engine_runner.hpp"
+#include "dataplane/load_options.hpp"
 #include "dataplane/rx_sink_engine.hpp"
 
 namespace {
@@ -56,6 +61,7 @@ command_line split(int argc, char** argv) {
 
 struct parsed {
     runtime_options runtime;
+    qqgen::dataplane::load_options load;
     bool dry_run = false;
     bool help = false;
 };
@@ -98,6 +104,9 @@ po::options_description describe(parsed& p, std::string& topology, std::string& 
          "a second SIGINT skips it")
         ("dry-run", po::bool_switch(&p.dry_run),
          "bring ports, workers and capture up and count what arrives, sending nothing");
+    po::options_description load("QQ load (per worker; until the control process hands profiles over shared memory)");
+    qqgen::dataplane::describe_load_options(load, p.load);
+    d.add(load);
     return d;
 }
 
@@ -157,6 +166,62 @@ std::string validate(parsed& p, const std::string& topology, const std::string& 
     return {};
 }
 
+// The QQ load: one session engine per worker; the run ends when every worker
+// has run its users (--sessions), at --duration, or on SIGINT/SIGTERM.
+int run_load(dataplane_runtime& runtime, const qqgen::dataplane::load_options& load,
+             const qqgen::engine::chat_texts& texts, signal_watch& signals) {
+    using qqgen::dataplane::engine_runner;
+    using qqgen::dataplane::worker_result;
+    const unsigned workers = runtime.worker_count();
+    if (const std::string why = load.settings.validate_for_workers(workers); !why.empty()) {
+        std::cerr << "qqgen-dataplane: " << why << "\n";
+        return exit_usage;
+    }
+    auto results = std::make_unique<worker_result[]>(workers);
+    const auto& settings = load.settings;
+    const run_report report = runtime.run(
+        [&](const worker_info& w) {
+            return engine_runner<dpdk_frame_io>(settings, w.index, w.count, texts, results[w.index]);
+        },
+        &signals,
+        [&](const run_snapshot&) {
+            if (settings.total_sessions == 0) return false;
+            for (unsigned w = 0; w < workers; ++w)
+                if (!results[w].done.load(std::memory_order_relaxed)) return false;
+            return true;
+        });
+    print_summary(stdout, report);
+
+    qqgen::engine::engine_counters total{};
+    std::size_t table_bytes = 0, bytes_per_session = 0;
+    std::string keys;
+    std::uint64_t keys_dropped = 0;
+    for (unsigned w = 0; w < workers; ++w) {
+        if (!results[w].finished) continue;
+        total += results[w].counters;
+        table_bytes += results[w].table_bytes;
+        bytes_per_session = results[w].bytes_per_session;
+        keys += results[w].keylog;
+        keys_dropped += results[w].keylog_dropped;
+    }
+    std::printf("\nQQ users (%u worker%s, %u session slots each, %zu bytes per session, %.1f MiB of tables)\n",
+                workers, workers == 1 ? "" : "s", settings.users, bytes_per_session,
+                static_cast<double>(table_bytes) / (1024.0 * 1024.0));
+    qqgen::engine::print_summary(stdout, total);
+    int status = report.errors.empty() ? exit_ok : exit_failed;
+    if (!load.keylog_path.empty()) {
+        std::ofstream f(load.keylog_path, std::ios::binary | std::ios::trunc);
+        f << keys;
+        if (!f.flush()) {
+            std::cerr << "qqgen-dataplane: cannot write the key log " << load.keylog_path << "\n";
+            status = exit_failed;
+        } else if (keys_dropped != 0) {
+            std::cerr << "qqgen-dataplane: the key log lost " << keys_dropped << " lines (buffer full)\n";
+        }
+    }
+    return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -185,13 +250,18 @@ int main(int argc, char** argv) {
         std::cerr << "qqgen-dataplane: " << why << "\n";
         return exit_usage;
     }
+    qqgen::engine::chat_texts_result texts;
     if (!p.dry_run) {
-        // The QQ session engine (dataplane/engine/) plugs in here: build it,
-        // then pass its factory to runtime.run() below instead of rx_sink.
-        std::cerr << "qqgen-dataplane: the session engine is not built yet, so there is no QQ "
-                     "load to offer.\nUse --dry-run to bring the ports and workers up and count "
-                     "what arrives.\n";
-        return exit_no_engine;
+        if (const std::string why = qqgen::dataplane::finish_load_options(p.load); !why.empty()) {
+            std::cerr << "qqgen-dataplane: " << why << "\n";
+            return exit_usage;
+        }
+        // Set-up time: every corpus line converted once into every charset.
+        texts = qqgen::engine::build_chat_texts();
+        if (!texts.ok()) {
+            std::cerr << "qqgen-dataplane: chat text: " << texts.error << "\n";
+            return exit_failed;
+        }
     }
 
     signal_watch signals;
@@ -211,10 +281,14 @@ int main(int argc, char** argv) {
             std::cerr << "qqgen-dataplane: " << st.message() << "\n";
             status = exit_failed;
         } else {
-            const run_report report = runtime.run(
-                [](const worker_info&) { return qqgen::dataplane::rx_sink_engine{}; }, &signals);
-            print_summary(stdout, report);
-            if (!report.errors.empty()) status = exit_failed;
+            if (p.dry_run) {
+                const run_report report = runtime.run(
+                    [](const worker_info&) { return qqgen::dataplane::rx_sink_engine{}; }, &signals);
+                print_summary(stdout, report);
+                if (!report.errors.empty()) status = exit_failed;
+            } else {
+                status = run_load(runtime, p.load, texts.texts, signals);
+            }
         }
         const shutdown_report down = runtime.shutdown();
         print_shutdown(stdout, down);

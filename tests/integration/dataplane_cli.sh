@@ -28,10 +28,16 @@ usage_errors)
         [ "$rc" -eq 2 ] || fail "'$args' exited $rc, not 2"
         grep -q "qqgen-dataplane:" "$tmp/out" || fail "'$args' gave no message"
     done
-    # Without the session engine, a load run is refused plainly (exit 3).
-    set +e; "$bin" $eal -- --topology wire >"$tmp/out" 2>&1; rc=$?; set -e
-    [ "$rc" -eq 3 ] || fail "load run without engine exited $rc, not 3"
-    grep -q "session engine is not built yet" "$tmp/out" || fail "no engine message"
+    # Bad load options are refused before EAL starts, naming the option (exit 2).
+    for args in "--redirect-percent 150:redirect-percent" "--charset-weights 1,2:charset-weights" \
+                "--dialect new:dialect" "--client-net 1.2.3:client-net" "--message-delay 9-3:message-delay" \
+                "--ipv6 --dns-server 198.19.0.53:dns-server" "--client-mac zz:client-mac" \
+                "--users 0:users"; do
+        opts=${args%%:*}; name=${args##*:}
+        set +e; "$bin" $eal -- --topology wire $opts >"$tmp/out" 2>&1; rc=$?; set -e
+        [ "$rc" -eq 2 ] || fail "'$opts' exited $rc, not 2"
+        grep -q -- "$name" "$tmp/out" || fail "'$opts': the message does not name $name"
+    done
     # A port that does not exist is a set-up failure naming the ports there are.
     set +e
     "$bin" $eal -- --topology ports --client-port nope0 --server-port nope1 --dry-run >"$tmp/out" 2>&1

@@ -1,0 +1,115 @@
+#include "dataplane/engine/engine_counters.hpp"
+
+#include <cinttypes>
+#include <cstring>
+#include <string>
+#include <type_traits>
+
+namespace qqgen::engine {
+
+namespace {
+
+// Each sub-struct is a run of uint64_t fields; summing them as arrays keeps
+// operator+= correct when a field is added.
+template <class T>
+void add_fields(T& a, const T& b) noexcept {
+    static_assert(std::is_trivially_copyable_v<T> && sizeof(T) % sizeof(std::uint64_t) == 0);
+    constexpr std::size_t n = sizeof(T) / sizeof(std::uint64_t);
+    std::array<std::uint64_t, n> x{}, y{};
+    std::memcpy(x.data(), &a, sizeof(T));
+    std::memcpy(y.data(), &b, sizeof(T));
+    for (std::size_t i = 0; i < n; ++i) x[i] += y[i];
+    std::memcpy(static_cast<void*>(&a), x.data(), sizeof(T));
+}
+
+void print_histogram(std::FILE* out, const char* name, const latency_histogram& h) {
+    if (h.count == 0) {
+        std::fprintf(out, "  %-18s no samples\n", name);
+        return;
+    }
+    std::fprintf(out,
+                 "  %-18s n=%" PRIu64 " min=%" PRIu32 "us mean=%.0fus p50=%" PRIu64 "us p90=%" PRIu64
+                 "us p99=%" PRIu64 "us p99.9=%" PRIu64 "us max=%" PRIu32 "us\n",
+                 name, h.count, h.min_us, h.mean_us(), h.percentile(50), h.percentile(90), h.percentile(99),
+                 h.percentile(99.9), h.max_us);
+}
+
+}  // namespace
+
+engine_counters& engine_counters::operator+=(const engine_counters& o) noexcept {
+    for (std::size_t i = 0; i < stage_count; ++i) stages[i] += o.stages[i];
+    add_fields(users, o.users);
+    add_fields(messages, o.messages);
+    add_fields(server, o.server);
+    client_late_replies += o.client_late_replies;
+    client_corrupt_replies += o.client_corrupt_replies;
+    for (std::size_t p = 0; p < 2; ++p) {
+        frames_sent[p] += o.frames_sent[p];
+        frames_received[p] += o.frames_received[p];
+        tx_no_buffer[p] += o.tx_no_buffer[p];
+        neighbour_frames[p] += o.neighbour_frames[p];
+        for (std::size_t r = 0; r < refuse_reason_count; ++r) refused[p][r] += o.refused[p][r];
+    }
+    encode_failures += o.encode_failures;
+    timer_budget_exhausted += o.timer_budget_exhausted;
+    dns_latency += o.dns_latency;
+    login_latency += o.login_latency;
+    delivery_latency += o.delivery_latency;
+    return *this;
+}
+
+void print_summary(std::FILE* out, const engine_counters& c) {
+    std::fprintf(out, "%-10s %12s %12s %10s", "stage", "started", "completed", "resends");
+    for (std::size_t r = 0; r < give_up_reason_count; ++r)
+        std::fprintf(out, " %10s", std::string(to_string(static_cast<give_up_reason>(r))).c_str());
+    std::fputc('\n', out);
+    for (std::size_t s = 0; s < stage_count; ++s) {
+        const stage_counters& st = c.stages[s];
+        std::fprintf(out, "%-10s %12" PRIu64 " %12" PRIu64 " %10" PRIu64,
+                     std::string(to_string(static_cast<stage>(s))).c_str(), st.started, st.completed, st.resends);
+        for (auto g : st.gave_up) std::fprintf(out, " %10" PRIu64, g);
+        std::fputc('\n', out);
+    }
+    const auto& u = c.users;
+    std::fprintf(out,
+                 "users: started %" PRIu64 ", completed %" PRIu64 ", failed %" PRIu64 ", stopped %" PRIu64
+                 ", logged in %" PRIu64 ", redirected %" PRIu64 "\n",
+                 u.started, u.completed, u.failed, u.stopped, u.logged_in, u.redirected);
+    const auto& m = c.messages;
+    std::fprintf(out,
+                 "messages: sent %" PRIu64 ", acked %" PRIu64 ", relayed %" PRIu64 " (+%" PRIu64
+                 " resends), delivered %" PRIu64 ", acknowledged %" PRIu64 ", duplicate %" PRIu64
+                 ", corrupt %" PRIu64 ", lost %" PRIu64 ", offline %" PRIu64 ", superseded %" PRIu64 "\n",
+                 m.sent, m.acked, m.relayed, m.relay_resends, m.delivered, m.acknowledged, m.duplicate, m.corrupt,
+                 m.lost, m.offline, m.superseded);
+    const auto& s = c.server;
+    std::fprintf(out,
+                 "server checks: requests %" PRIu64 ", corrupt %" PRIu64 ", duplicate %" PRIu64
+                 ", out of order %" PRIu64 ", missing %" PRIu64 ", dns queries %" PRIu64 " (%" PRIu64
+                 " unknown names), logins %" PRIu64 ", redirects %" PRIu64 ", logouts %" PRIu64 "\n",
+                 s.requests, s.corrupt, s.duplicate, s.out_of_order, s.missing, s.dns_queries, s.dns_unknown_name,
+                 s.logins_ok, s.redirects, s.logouts);
+    std::fprintf(out, "client: late replies %" PRIu64 ", corrupt replies %" PRIu64 "\n", c.client_late_replies,
+                 c.client_corrupt_replies);
+    for (std::size_t p = 0; p < 2; ++p) {
+        std::fprintf(out, "%s port: sent %" PRIu64 ", received %" PRIu64 ", no tx buffer %" PRIu64
+                          ", neighbour %" PRIu64 ", refused",
+                     p == 0 ? "client" : "server", c.frames_sent[p], c.frames_received[p], c.tx_no_buffer[p],
+                     c.neighbour_frames[p]);
+        bool any = false;
+        for (std::size_t r = 0; r < refuse_reason_count; ++r) {
+            if (c.refused[p][r] == 0) continue;
+            std::fprintf(out, " %s=%" PRIu64, std::string(to_string(static_cast<refuse_reason>(r))).c_str(),
+                         c.refused[p][r]);
+            any = true;
+        }
+        std::fputs(any ? "\n" : " none\n", out);
+    }
+    if (c.encode_failures != 0) std::fprintf(out, "encode failures: %" PRIu64 "\n", c.encode_failures);
+    std::fputs("latency:\n", out);
+    print_histogram(out, "dns answer", c.dns_latency);
+    print_histogram(out, "login (total)", c.login_latency);
+    print_histogram(out, "message delivery", c.delivery_latency);
+}
+
+}  // namespace qqgen::engine

@@ -1,0 +1,230 @@
+// One worker's QQ users, client half and server half, over an Io that
+// satisfies frame_io (the DPDK queues of the worker, or memory_frame_io in
+// tests). It satisfies the worker_engine concept (worker_engine.hpp) that
+// the DPDK worker loop drives.
+//
+// poll(io) is one turn: a burst from each port (parsed, checked, dispatched
+// to the half that owns the port), the timers that are due (resends, chat
+// delays, keep-alives, relays), new users from the pacer, and a TX flush on
+// the drain deadline. The neighbour module (neighbour_handler.hpp) takes the
+// ARP and ICMPv6 frames, announces the ports' addresses and resolves a next
+// hop configured as zero; users start once both next hops are known.
+// Everything is allocated at construction; poll and
+// the stop path allocate nothing, throw nothing, take no lock, make no
+// system call and write no log.
+//
+// Stopping: begin_stop() stops new users; graceful_stop_step(io) (which
+// calls begin_stop itself if needed) logs out the logged-in users and
+// abandons the others, a bounded number per call, and keeps answering what
+// is in flight; it returns true once no user is left. done() says the
+// configured total of users has run.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+#include "dataplane/engine/client_half.hpp"
+#include "dataplane/engine/engine_core.hpp"
+#include "dataplane/engine/frame_io.hpp"
+#include "dataplane/engine/neighbour_handler.hpp"
+#include "dataplane/engine/pacer.hpp"
+#include "dataplane/engine/server_half.hpp"
+#include "dataplane/engine/worker_engine.hpp"
+#include "protocols/md5.hpp"
+#include "protocols/net_headers.hpp"
+
+namespace qqgen::engine {
+
+// How much one poll may do (so that a turn stays well under the ~100 us TX
+// drain period), and the drain period itself.
+struct poll_budget {
+    std::uint64_t drain_ns = 100'000;  // DPDK l3fwd's BURST_TX_DRAIN_US
+    std::uint32_t timers = 512;        // expiries handled per poll (each may send a frame)
+    std::uint32_t new_users = 64;      // users started per poll
+    std::uint32_t stop_sweep = 1024;   // slots stopped per graceful_stop_step (4 logouts each)
+};
+
+template <frame_io Io>
+class session_engine {
+public:
+    // Set-up: throws std::invalid_argument (settings, with the field named)
+    // or std::runtime_error (MD5 unavailable) so the caller can report it.
+    session_engine(const load_settings& s, std::uint32_t worker_index, std::uint32_t worker_count,
+                   const chat_texts& texts, poll_budget budget = {})
+        : core_(checked(s, worker_count), worker_index, worker_count, texts),
+          client_(core_),
+          server_(core_),
+          pacer_(pacer_phases{s.new_user_rate, std::uint64_t{s.ramp_ms} * 1'000'000, s.new_user_burst}),
+          neighbours_(core_.settings),
+          budget_(budget) {
+        if (!core_.content.error().empty()) throw std::invalid_argument(core_.content.error());
+        // Fails here, at set-up, if the OpenSSL configuration refuses MD5;
+        // the login path then cannot fail.
+        (void)proto::password_key("qqgen");
+    }
+
+    session_engine(const session_engine&) = delete;
+    session_engine& operator=(const session_engine&) = delete;
+
+    void poll(Io& io) noexcept {
+        const std::uint64_t now = io.now_ns();
+        if (!started_) start(now);
+        core_.set_clock(now);
+        neighbours_.poll(io, now);  // announcements at start, next-hop resolution retries
+        io.rx_burst(port_role::client, [&](std::span<const std::byte> f) noexcept { receive(io, port_role::client, f); });
+        io.rx_burst(port_role::server, [&](std::span<const std::byte> f) noexcept { receive(io, port_role::server, f); });
+        run_timers(io);
+        if (!stopping_ && next_hops_known(now)) start_users(io);
+        if (now >= next_drain_) {
+            io.flush(port_role::client);
+            io.flush(port_role::server);
+            next_drain_ = now + budget_.drain_ns;
+        }
+    }
+
+    void begin_stop() noexcept {
+        stopping_ = true;
+        pacer_.stop();
+    }
+
+    bool graceful_stop_step(Io& io) noexcept {
+        if (!stopping_) begin_stop();
+        poll(io);
+        const std::uint32_t users = core_.settings.users;
+        for (std::uint32_t n = 0; n < budget_.stop_sweep && stop_cursor_ < users; ++n)
+            client_.stop_user(io, stop_cursor_++);
+        io.flush(port_role::client);
+        io.flush(port_role::server);
+        return stop_cursor_ >= users && core_.table.active() == 0;
+    }
+
+    // The configured total of users has run (never, with total_sessions 0).
+    [[nodiscard]] bool done() const noexcept {
+        const auto& u = core_.counters.users;
+        return core_.settings.total_sessions != 0 && u.started >= core_.settings.total_sessions &&
+               core_.table.active() == 0;
+    }
+    [[nodiscard]] bool stopping() const noexcept { return stopping_; }
+
+    [[nodiscard]] const engine_counters& counters() const noexcept { return core_.counters; }
+    [[nodiscard]] keylog& keys() noexcept { return core_.keys; }
+    [[nodiscard]] const load_settings& settings() const noexcept { return core_.settings; }
+    [[nodiscard]] neighbour_handler& neighbours() noexcept { return neighbours_; }
+    [[nodiscard]] std::uint32_t active_users() const noexcept { return core_.table.active(); }
+    [[nodiscard]] std::size_t armed_timers() const noexcept { return core_.timers.armed_count(); }
+    // Memory per session (hot line + cold arrays) and the whole table.
+    [[nodiscard]] std::size_t bytes_per_session() const noexcept { return core_.table.bytes_per_session(); }
+    [[nodiscard]] std::size_t table_bytes() const noexcept { return core_.table.memory_bytes(); }
+    // For tests and diagnostics: the derivations and the raw table.
+    [[nodiscard]] const engine_core& core() const noexcept { return core_; }
+
+private:
+    static const load_settings& checked(const load_settings& s, std::uint32_t worker_count) {
+        if (std::string why = s.validate_for_workers(worker_count); !why.empty()) throw std::invalid_argument(why);
+        if (std::string why = validate(neighbour_settings_from(s)); !why.empty()) throw std::invalid_argument(why);
+        return s;
+    }
+
+    void start(std::uint64_t now) noexcept {
+        core_.start_clock(now);
+        next_drain_ = now + budget_.drain_ns;
+        started_ = true;
+    }
+
+    // Whether both ports know their next hop's MAC (configured, or resolved
+    // by the neighbour module); keeps the frame writer's destinations in
+    // step with it. The pacer's phases start when both are known.
+    bool next_hops_known(std::uint64_t now) noexcept {
+        if (!neighbours_.ready(port_role::client) || !neighbours_.ready(port_role::server)) return false;
+        for (const port_role r : all_port_roles) core_.frames.set_next_hop(r, neighbours_.next_hop_mac(r));
+        if (!pacer_.running()) pacer_.start(now);
+        return true;
+    }
+
+    void refuse(port_role role, refuse_reason why) noexcept {
+        ++core_.counters.refused[index_of(role)][static_cast<std::size_t>(why)];
+    }
+
+    void receive(Io& io, port_role role, std::span<const std::byte> frame) noexcept {
+        const std::size_t p = index_of(role);
+        ++core_.counters.frames_received[p];
+        if (frame.size() >= 6) {
+            proto::mac_address dst;
+            std::memcpy(dst.bytes.data(), frame.data(), 6);
+            if (!dst.is_multicast() && dst != core_.settings.local_mac[p]) {
+                refuse(role, refuse_reason::wrong_mac);
+                return;
+            }
+        }
+        const auto parsed = proto::parse_frame(frame);
+        if (!parsed) {
+            // parse_frame reports checksum failures with the same code as
+            // other bad values: a refused frame parsed again without the
+            // checksum checks tells them apart (refusals only, not per frame).
+            const bool sums_only = proto::parse_frame(frame, {false, false}).ok();
+            refuse(role, sums_only ? refuse_reason::bad_checksum : refuse_reason::malformed);
+            return;
+        }
+        const proto::parsed_frame& f = parsed.value;
+        const std::uint16_t vlan = core_.settings.vlan_id[p];
+        if (vlan == 0 ? f.vlan.has_value() : (!f.vlan || f.vlan->id != vlan)) {
+            refuse(role, refuse_reason::wrong_vlan);
+            return;
+        }
+        if (f.ip_version == 0 || f.protocol != proto::ip_protocol::udp) {
+            if (neighbours_.handle_neighbour(role, f, io)) ++core_.counters.neighbour_frames[p];
+            else refuse(role, refuse_reason::not_udp);
+            return;
+        }
+        if (f.ip_version != core_.settings.ip_version) {
+            refuse(role, refuse_reason::not_for_us);
+            return;
+        }
+        if (role == port_role::client) client_.on_frame(io, f);
+        else server_.on_frame(io, f);
+    }
+
+    void run_timers(Io& io) noexcept {
+        core_.timers.advance(core_.now_tick);
+        const std::uint32_t users = core_.settings.users;
+        for (std::uint32_t n = 0; n < budget_.timers; ++n) {
+            const std::uint32_t id = core_.timers.pop_expired();
+            if (id == timer_none) return;
+            if (id < users) client_.on_timer(io, id);
+            else server_.on_relay_timer(io, id - users);
+        }
+        if (core_.timers.has_expired()) ++core_.counters.timer_budget_exhausted;
+    }
+
+    void start_users(Io& io) noexcept {
+        const std::uint64_t total = core_.settings.total_sessions;
+        const std::uint64_t started = core_.counters.users.started;
+        if (total != 0 && started >= total) return;
+        std::uint64_t want = std::min<std::uint64_t>(core_.table.free_count(), budget_.new_users);
+        if (total != 0) want = std::min(want, total - started);
+        const std::uint64_t n = pacer_.take(core_.now_ns, want);
+        for (std::uint64_t i = 0; i < n; ++i) {
+            const std::uint32_t slot = core_.table.take_free();
+            client_.start_user(io, slot);
+            server_.reset(slot);
+        }
+    }
+
+    engine_core core_;
+    client_half client_;
+    server_half server_;
+    pacer pacer_;
+    neighbour_handler neighbours_;
+    poll_budget budget_;
+    bool started_ = false;
+    bool stopping_ = false;
+    std::uint32_t stop_cursor_ = 0;
+    std::uint64_t next_drain_ = 0;
+};
+
+}  // namespace qqgen::engine

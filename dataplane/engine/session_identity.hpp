@@ -1,0 +1,245 @@
+// A session's identity, derived rather than stored (design.md "Derive, don't
+// store"): everything about the user in slot `slot` of this worker, in its
+// `incarnation` (the how-many-th user of that slot), is a pure function of
+// (seed, worker, slot, incarnation) through counter_rng.
+//
+// Look-ups are arithmetic:
+// - server half: the QQ number in every client header is
+//   qq_number_base + worker * users + slot;
+// - client half: the client endpoint (address, port) a reply is sent to.
+//   The worker owns a block of endpoints; within it, endpoint
+//   g * users + slot serves slot `slot` in incarnations with
+//   incarnation % generations == g. Consecutive users of a slot therefore use
+//   different client ports (when there are at least 2 x users endpoints), so
+//   late replies to a previous user are recognised as stale, not misread.
+// - Sequence numbers: the user of incarnation i of a slot numbers its
+//   requests from sequence_start(slot, i) = base(slot) + i * span (mod 2^16),
+//   span = requests_per_session(). Consecutive users' windows never overlap,
+//   so the server half tells a stale request (previous window) from a current
+//   one, even through a NAT that hides the client port.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "dataplane/engine/load_settings.hpp"
+#include "protocols/counter_rng.hpp"
+#include "protocols/md5.hpp"
+#include "protocols/net_headers.hpp"
+#include "protocols/qq_tea.hpp"
+
+namespace qqgen::engine {
+
+inline constexpr std::uint32_t no_slot = 0xFFFFFFFFu;
+
+// What a value is derived for: the counter_rng stream of each is distinct.
+enum class draw_kind : std::uint8_t {
+    sequence_base,
+    initial_key,
+    session_key,
+    token,
+    dns_id,
+    password,
+    padding,
+    redirect,
+    login_server,
+    charset,
+    font,
+    text,
+    style,
+    delay,
+    push_sequence,
+    face,
+    resend,
+};
+
+struct client_endpoint {
+    proto::ip_address ip;
+    std::uint16_t port = 0;
+};
+
+// Which slot a client endpoint belongs to, and for which generation of
+// users (incarnation % generations).
+struct endpoint_owner {
+    std::uint32_t slot = no_slot;
+    std::uint32_t generation = 0;
+    bool in_range = false;  // slot no_slot: the endpoint is a client one, but another worker's
+};
+
+inline constexpr std::size_t token_size = 24;  // pidgin 2.4: the usual token length
+inline constexpr std::size_t password_size = 13;  // "qq" + 11 characters
+
+class session_identity {
+public:
+    session_identity(const load_settings& s, std::uint32_t worker_index, std::uint32_t worker_count) noexcept
+        : seed_(s.seed),
+          worker_(worker_index),
+          users_(s.users),
+          qq_first_(s.qq_number_base + worker_index * s.users),
+          span_(static_cast<std::uint32_t>(s.requests_per_session())),
+          ppm_redirect_(s.redirect_ppm),
+          server_count_(s.login_server_count),
+          base_(s.client_address_base),
+          address_count_(s.client_address_count),
+          port_base_(s.client_port_base),
+          ports_per_address_(s.client_ports_per_address) {
+        const std::uint64_t per_worker = s.client_endpoints() / (worker_count == 0 ? 1 : worker_count);
+        block_start_ = per_worker * worker_index;
+        generations_ = static_cast<std::uint32_t>(per_worker / (users_ == 0 ? 1 : users_));
+        if (generations_ == 0) generations_ = 1;
+        base_low_ = low32(base_);
+    }
+
+    // The value number `extra` of kind k for (slot, incarnation).
+    [[nodiscard]] std::uint64_t draw(draw_kind k, std::uint32_t slot, std::uint32_t incarnation,
+                                     std::uint32_t extra = 0) const noexcept {
+        const std::uint64_t stream = (std::uint64_t{static_cast<std::uint8_t>(k)} << 56) |
+                                     (std::uint64_t{worker_ & 0xFFFFFFu} << 32) | slot;
+        return proto::counter_random(seed_, stream, (std::uint64_t{incarnation} << 24) ^ extra);
+    }
+
+    // --- QQ numbers (server-half look-up) -------------------------------
+    [[nodiscard]] std::uint32_t qq_number(std::uint32_t slot) const noexcept { return qq_first_ + slot; }
+    // no_slot when the number is not one of this worker's users.
+    [[nodiscard]] std::uint32_t slot_of_qq(std::uint32_t qq) const noexcept {
+        const std::uint32_t s = qq - qq_first_;
+        return s < users_ ? s : no_slot;
+    }
+
+    // --- client endpoints (client-half look-up) ---------------------------
+    [[nodiscard]] std::uint32_t generations() const noexcept { return generations_; }
+    [[nodiscard]] std::uint32_t generation_of(std::uint32_t incarnation) const noexcept {
+        return incarnation % generations_;
+    }
+    [[nodiscard]] client_endpoint endpoint(std::uint32_t slot, std::uint32_t incarnation) const noexcept {
+        const std::uint64_t e = block_start_ + std::uint64_t{generation_of(incarnation)} * users_ + slot;
+        const auto address_index = static_cast<std::uint32_t>(e / ports_per_address_);
+        client_endpoint out;
+        out.ip = base_;
+        set_low32(out.ip, base_low_ + address_index);
+        out.port = static_cast<std::uint16_t>(port_base_ + e % ports_per_address_);
+        return out;
+    }
+    // slot no_slot when (ip, port) is not an endpoint of this worker.
+    [[nodiscard]] endpoint_owner owner_of(const proto::ip_address& ip, std::uint16_t port) const noexcept {
+        endpoint_owner none;
+        if (ip.version != base_.version) return none;
+        if (ip.is_v6())
+            for (std::size_t i = 0; i < 12; ++i)
+                if (ip.bytes[i] != base_.bytes[i]) return none;
+        const std::uint32_t a = low32(ip) - base_low_;
+        const std::uint32_t p = static_cast<std::uint32_t>(port) - port_base_;
+        if (a >= address_count_ || p >= ports_per_address_) return none;
+        none.in_range = true;
+        const std::uint64_t e = std::uint64_t{a} * ports_per_address_ + p;
+        if (e < block_start_) return none;
+        const std::uint64_t local = e - block_start_;
+        if (local >= std::uint64_t{generations_} * users_) return none;
+        return {static_cast<std::uint32_t>(local % users_), static_cast<std::uint32_t>(local / users_), true};
+    }
+
+    // --- sequence windows ------------------------------------------------
+    [[nodiscard]] std::uint32_t sequence_span() const noexcept { return span_; }
+    [[nodiscard]] std::uint16_t sequence_start(std::uint32_t slot, std::uint32_t incarnation) const noexcept {
+        const auto base = static_cast<std::uint32_t>(draw(draw_kind::sequence_base, slot, 0));
+        return static_cast<std::uint16_t>(base + incarnation * span_);
+    }
+    // The offset of `sequence` in the window of (slot, incarnation), or -1.
+    [[nodiscard]] std::int32_t sequence_offset(std::uint32_t slot, std::uint32_t incarnation,
+                                               std::uint16_t sequence) const noexcept {
+        const auto off = static_cast<std::uint16_t>(sequence - sequence_start(slot, incarnation));
+        return off < span_ ? static_cast<std::int32_t>(off) : -1;
+    }
+
+    // --- keys and tokens ---------------------------------------------------
+    [[nodiscard]] proto::tea_key initial_key(std::uint32_t slot, std::uint32_t incarnation) const noexcept {
+        return key_from(draw_kind::initial_key, slot, incarnation);
+    }
+    // What the login server hands out (login-OK bytes 1..16).
+    [[nodiscard]] proto::tea_key session_key(std::uint32_t slot, std::uint32_t incarnation) const noexcept {
+        return key_from(draw_kind::session_key, slot, incarnation);
+    }
+    // The token answered to the token request at sequence offset `offset`.
+    void token(std::uint32_t slot, std::uint32_t incarnation, std::uint32_t offset,
+               std::span<std::byte, token_size> out) const noexcept {
+        for (std::size_t i = 0; i < token_size; i += 8) {
+            const std::uint64_t v = draw(draw_kind::token, slot, incarnation, offset * 4 + static_cast<std::uint32_t>(i / 8));
+            for (std::size_t b = 0; b < 8; ++b) out[i + b] = std::byte(v >> (8 * b));
+        }
+    }
+    [[nodiscard]] std::uint16_t dns_id(std::uint32_t slot, std::uint32_t incarnation) const noexcept {
+        return static_cast<std::uint16_t>(draw(draw_kind::dns_id, slot, incarnation));
+    }
+    // The login server a user looks up and tries first.
+    [[nodiscard]] std::uint8_t first_server(std::uint32_t slot, std::uint32_t incarnation) const noexcept {
+        return static_cast<std::uint8_t>(draw(draw_kind::login_server, slot, incarnation) % server_count_);
+    }
+    [[nodiscard]] std::uint8_t redirect_target(std::uint8_t from) const noexcept {
+        return static_cast<std::uint8_t>((from + 1u) % server_count_);
+    }
+    // Whether the server redirects this user's first login.
+    [[nodiscard]] bool redirected(std::uint32_t slot, std::uint32_t incarnation) const noexcept {
+        return draw(draw_kind::redirect, slot, incarnation) % 1'000'000 < ppm_redirect_;
+    }
+
+    // The account's password: a function of the seed and the QQ number only
+    // (an account keeps its password from one login to the next).
+    [[nodiscard]] std::array<char, password_size> password(std::uint32_t slot) const noexcept {
+        const std::uint64_t v = proto::counter_random(seed_, 0x7061737377646Full /* "passwd" */, qq_number(slot));
+        static constexpr char alphabet[] = "abcdefghijkmnpqrstuvwxyz23456789";
+        std::array<char, password_size> pw{'q', 'q'};
+        for (std::size_t i = 2; i < password_size; ++i) pw[i] = alphabet[(v >> (5 * (i - 2))) & 31];
+        return pw;
+    }
+    // MD5(MD5(password)). Login and logout time only: it goes through
+    // OpenSSL's EVP layer. The engine checks at construction that MD5 works,
+    // so the exception md5() may throw cannot happen here.
+    [[nodiscard]] proto::tea_key password_key(std::uint32_t slot) const noexcept {
+        const auto pw = password(slot);
+        return proto::password_key({pw.data(), pw.size()});
+    }
+
+    [[nodiscard]] std::uint32_t users() const noexcept { return users_; }
+    [[nodiscard]] std::uint32_t worker() const noexcept { return worker_; }
+
+private:
+    static std::uint32_t low32(const proto::ip_address& a) noexcept {
+        const std::size_t o = a.is_v4() ? 0 : 12;
+        return (std::to_integer<std::uint32_t>(a.bytes[o]) << 24) | (std::to_integer<std::uint32_t>(a.bytes[o + 1]) << 16) |
+               (std::to_integer<std::uint32_t>(a.bytes[o + 2]) << 8) | std::to_integer<std::uint32_t>(a.bytes[o + 3]);
+    }
+    static void set_low32(proto::ip_address& a, std::uint32_t v) noexcept {
+        const std::size_t o = a.is_v4() ? 0 : 12;
+        a.bytes[o] = std::byte(v >> 24);
+        a.bytes[o + 1] = std::byte(v >> 16);
+        a.bytes[o + 2] = std::byte(v >> 8);
+        a.bytes[o + 3] = std::byte(v);
+    }
+    proto::tea_key key_from(draw_kind k, std::uint32_t slot, std::uint32_t incarnation) const noexcept {
+        proto::tea_key key;
+        for (std::size_t i = 0; i < 16; i += 8) {
+            const std::uint64_t v = draw(k, slot, incarnation, static_cast<std::uint32_t>(i / 8));
+            for (std::size_t b = 0; b < 8; ++b) key.bytes[i + b] = std::byte(v >> (8 * b));
+        }
+        return key;
+    }
+
+    std::uint64_t seed_;
+    std::uint32_t worker_;
+    std::uint32_t users_;
+    std::uint32_t qq_first_;
+    std::uint32_t span_;
+    std::uint32_t ppm_redirect_;
+    std::uint32_t server_count_;
+    proto::ip_address base_;
+    std::uint32_t base_low_ = 0;
+    std::uint32_t address_count_;
+    std::uint16_t port_base_;
+    std::uint32_t ports_per_address_;
+    std::uint64_t block_start_ = 0;
+    std::uint32_t generations_ = 1;
+};
+
+}  // namespace qqgen::engine

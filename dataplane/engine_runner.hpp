@@ -1,0 +1,76 @@
+// The session engine as the DPDK worker loop runs it, plus what it hands back
+// to the main lcore: a done flag (so a run of N users ends by itself) and, once
+// the worker stops, its final counters and key log.
+//
+// The result slot is written by its worker only; the main lcore reads `done`
+// and `active` while the run goes on (relaxed atomics: a progress hint) and the
+// rest after the workers have been joined (rte_eal_mp_wait_lcore orders it).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "dataplane/engine/session_engine.hpp"
+
+namespace qqgen::dataplane {
+
+struct alignas(64) worker_result {  // own cache lines: written by one worker
+    std::atomic<bool> done{false};
+    std::atomic<std::uint32_t> active{0};
+    bool finished = false;  // final counters below are valid
+    engine::engine_counters counters{};
+    std::size_t bytes_per_session = 0;
+    std::size_t table_bytes = 0;
+    std::string keylog;
+    std::uint64_t keylog_dropped = 0;
+};
+
+template <class Io>
+class engine_runner {
+public:
+    engine_runner(const engine::load_settings& s, unsigned worker, unsigned workers, const engine::chat_texts& texts,
+                  worker_result& out)
+        : engine_(s, worker, workers, texts), out_(&out) {
+        out_->bytes_per_session = engine_.bytes_per_session();
+        out_->table_bytes = engine_.table_bytes();
+    }
+    engine_runner(const engine_runner&) = delete;
+    engine_runner& operator=(const engine_runner&) = delete;
+    ~engine_runner() { publish_final(); }
+
+    void poll(Io& io) noexcept {
+        engine_.poll(io);
+        // A progress hint every 1024 turns: two relaxed stores, no fence.
+        if ((++turns_ & 1023u) == 0) {
+            out_->active.store(engine_.active_users(), std::memory_order_relaxed);
+            if (engine_.done()) out_->done.store(true, std::memory_order_relaxed);
+        }
+    }
+
+    bool graceful_stop_step(Io& io) noexcept {
+        const bool stopped = engine_.graceful_stop_step(io);
+        if (stopped) publish_final();
+        return stopped;
+    }
+
+private:
+    void publish_final() noexcept {
+        if (out_->finished) return;
+        out_->counters = engine_.counters();
+        out_->active.store(engine_.active_users(), std::memory_order_relaxed);
+        out_->keylog_dropped = engine_.keys().dropped();
+        try {
+            out_->keylog.assign(engine_.keys().pending());
+        } catch (...) {
+            out_->keylog_dropped += engine_.keys().lines();
+        }
+        out_->finished = true;
+    }
+
+    engine::session_engine<Io> engine_;
+    worker_result* out_;
+    std::uint32_t turns_ = 0;
+};
+
+}  // namespace qqgen::dataplane

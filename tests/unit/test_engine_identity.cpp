@@ -1,0 +1,195 @@
+// Session identity, session table and buddy groups: derived values, look-ups
+// by arithmetic (QQ number -> slot, client endpoint -> slot and generation),
+// sequence windows of consecutive users of a slot, the 64-byte record and
+// the bytes one session costs.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <set>
+#include <utility>
+
+#include "dataplane/engine/buddy_groups.hpp"
+#include "dataplane/engine/load_settings.hpp"
+#include "dataplane/engine/session_identity.hpp"
+#include "dataplane/engine/session_record.hpp"
+#include "dataplane/engine/session_table.hpp"
+
+using namespace qqgen::engine;
+
+static_assert(sizeof(session_record) == 64);
+static_assert(alignof(session_record) == 64);
+
+namespace {
+load_settings small(std::uint32_t users, std::uint32_t ports) {
+    load_settings s;
+    s.users = users;
+    s.client_address_count = 2;
+    s.client_ports_per_address = static_cast<std::uint16_t>(ports);
+    return s;
+}
+}  // namespace
+
+TEST_CASE("QQ numbers map to slots and back; others are unknown", "[identity]") {
+    const load_settings s = small(100, 1000);
+    const session_identity w0(s, 0, 2), w1(s, 1, 2);
+    CHECK(w0.qq_number(0) == s.qq_number_base);
+    CHECK(w1.qq_number(0) == s.qq_number_base + 100);
+    for (std::uint32_t slot : {0u, 1u, 57u, 99u}) {
+        CHECK(w0.slot_of_qq(w0.qq_number(slot)) == slot);
+        CHECK(w1.slot_of_qq(w1.qq_number(slot)) == slot);
+        CHECK(w0.slot_of_qq(w1.qq_number(slot)) == no_slot);  // the other worker's user
+    }
+    CHECK(w0.slot_of_qq(s.qq_number_base - 1) == no_slot);
+    CHECK(w0.slot_of_qq(0) == no_slot);
+    CHECK(w0.slot_of_qq(0xFFFFFFFFu) == no_slot);
+}
+
+TEST_CASE("client endpoints map back to slot and generation", "[identity]") {
+    const load_settings s = small(100, 1000);  // 2000 endpoints, 1000 per worker: 10 generations
+    const session_identity w0(s, 0, 2), w1(s, 1, 2);
+    CHECK(w0.generations() == 10);
+    std::set<std::pair<std::uint32_t, std::uint16_t>> seen;
+    for (std::uint32_t inc = 0; inc < 12; ++inc) {
+        for (std::uint32_t slot = 0; slot < 100; slot += 7) {
+            for (const session_identity* w : {&w0, &w1}) {
+                const client_endpoint e = w->endpoint(slot, inc);
+                CHECK(e.port >= s.client_port_base);
+                const endpoint_owner o = w->owner_of(e.ip, e.port);
+                REQUIRE(o.slot == slot);
+                CHECK(o.generation == inc % 10);
+                CHECK(o.in_range);
+                if (inc < 10) CHECK(seen.insert({e.ip.v4().to_u32(), e.port}).second);  // all distinct
+            }
+        }
+    }
+    // Consecutive users of a slot use different ports.
+    CHECK(w0.endpoint(5, 0).port != w0.endpoint(5, 1).port);
+    // The other worker's endpoint: in range, not ours.
+    const client_endpoint other = w1.endpoint(3, 0);
+    const endpoint_owner o = w0.owner_of(other.ip, other.port);
+    CHECK(o.slot == no_slot);
+    CHECK(o.in_range);
+    // Outside the client range entirely.
+    CHECK_FALSE(w0.owner_of(qqgen::proto::ipv4_address::from_u32(0x0A000001), 20000).in_range);
+    CHECK_FALSE(w0.owner_of(w0.endpoint(0, 0).ip, s.client_port_base - 1).in_range);
+}
+
+TEST_CASE("IPv6 endpoints vary the last 32 bits", "[identity]") {
+    load_settings s = small(10, 10);
+    s.ip_version = 6;
+    s.client_address_base = *qqgen::proto::ip_address::parse("2001:db8::ffff:fffe");
+    const session_identity id(s, 0, 1);
+    const client_endpoint e = id.endpoint(9, 1);  // endpoint 19: address 1 -> ...ffff:ffff
+    CHECK(e.ip.to_string() == "2001:db8::ffff:ffff");
+    CHECK(id.owner_of(e.ip, e.port).slot == 9);
+    auto wrong = e.ip;
+    wrong.bytes[0] = std::byte{0x20};
+    wrong.bytes[2] = std::byte{0};
+    CHECK(id.owner_of(wrong, e.port).slot == no_slot);
+}
+
+TEST_CASE("sequence windows of consecutive users of a slot do not overlap", "[identity]") {
+    load_settings s = small(10, 1000);
+    s.keepalive_count = 5000;  // a wide window
+    const session_identity id(s, 0, 1);
+    const std::uint32_t span = id.sequence_span();
+    REQUIRE(span == s.requests_per_session());
+    for (std::uint32_t inc = 1; inc < 20; ++inc) {
+        const std::uint16_t start = id.sequence_start(3, inc);
+        CHECK(id.sequence_offset(3, inc, start) == 0);
+        CHECK(id.sequence_offset(3, inc, static_cast<std::uint16_t>(start + span - 1)) ==
+              static_cast<std::int32_t>(span - 1));
+        CHECK(id.sequence_offset(3, inc, static_cast<std::uint16_t>(start + span)) == -1);
+        // The previous user's whole window is outside the current one.
+        const std::uint16_t prev = id.sequence_start(3, inc - 1);
+        CHECK(id.sequence_offset(3, inc, prev) == -1);
+        CHECK(id.sequence_offset(3, inc, static_cast<std::uint16_t>(prev + span - 1)) == -1);
+        CHECK(id.sequence_offset(3, inc - 1, prev) == 0);
+    }
+}
+
+TEST_CASE("derived values are functions of (seed, worker, slot, incarnation)", "[identity]") {
+    const load_settings s = small(10, 1000);
+    load_settings other_seed = s;
+    other_seed.seed = 2;
+    const session_identity a(s, 0, 2), b(s, 0, 2), w1(s, 1, 2), c(other_seed, 0, 2);
+    CHECK(a.session_key(4, 1) == b.session_key(4, 1));
+    CHECK(a.session_key(4, 1) != a.session_key(4, 2));
+    CHECK(a.session_key(4, 1) != a.session_key(5, 1));
+    CHECK(a.session_key(4, 1) != w1.session_key(4, 1));
+    CHECK(a.session_key(4, 1) != c.session_key(4, 1));
+    CHECK(a.session_key(4, 1) != a.initial_key(4, 1));
+    std::array<std::byte, token_size> t1{}, t2{}, t3{};
+    a.token(4, 1, 0, t1);
+    b.token(4, 1, 0, t2);
+    a.token(4, 1, 2, t3);
+    CHECK(t1 == t2);
+    CHECK(t1 != t3);
+    // The password belongs to the account: the same for every login.
+    CHECK(a.password(4) == b.password(4));
+    CHECK(a.password(4) != a.password(5));
+    CHECK(a.password_key(4) == qqgen::proto::password_key({a.password(4).data(), a.password(4).size()}));
+    CHECK(a.first_server(4, 1) < s.login_server_count);
+}
+
+TEST_CASE("redirect probability is honoured", "[identity]") {
+    load_settings s = small(10, 1000);
+    s.redirect_ppm = 250000;
+    const session_identity id(s, 0, 1);
+    int redirected = 0;
+    for (std::uint32_t inc = 0; inc < 4000; ++inc) redirected += id.redirected(1, inc) ? 1 : 0;
+    CHECK(redirected > 850);
+    CHECK(redirected < 1150);
+    s.redirect_ppm = 0;
+    CHECK_FALSE(session_identity(s, 0, 1).redirected(1, 1));
+    s.redirect_ppm = 1'000'000;
+    CHECK(session_identity(s, 0, 1).redirected(1, 1));
+}
+
+TEST_CASE("buddy groups: consecutive slots, everyone else in the group", "[identity]") {
+    load_settings s;
+    s.users = 10;
+    s.buddies_per_user = 3;  // groups 0-3, 4-7, 8-9
+    s.messages_per_chat = 2;
+    const buddy_groups g(s);
+    CHECK(g.count(0) == 3);
+    CHECK(g.count(9) == 1);
+    CHECK(g.buddy(1, 0) == 2);
+    CHECK(g.buddy(1, 1) == 3);
+    CHECK(g.buddy(1, 2) == 0);
+    CHECK(g.buddy(9, 0) == 8);
+    for (std::uint32_t slot = 0; slot < 10; ++slot)
+        for (std::uint32_t j = 0; j < g.count(slot); ++j) CHECK(g.index_of(slot, g.buddy(slot, j)) == j);
+    CHECK(g.index_of(1, 1) == g.count(1));  // not its own buddy
+    CHECK(g.index_of(1, 4) == g.count(1));  // another group
+    CHECK(g.partner(1, 0) == 2);
+    CHECK(g.partner(1, 1) == 2);
+    CHECK(g.partner(1, 2) == 3);
+}
+
+TEST_CASE("the session table: free FIFO and bytes per session", "[identity]") {
+    session_table t(4, false);
+    CHECK(t.free_count() == 4);
+    CHECK(t.take_free() == 0);
+    CHECK(t.take_free() == 1);
+    t.release(0);
+    CHECK(t.take_free() == 2);  // FIFO: 0 rests behind 2 and 3
+    CHECK(t.take_free() == 3);
+    CHECK(t.take_free() == 0);
+    CHECK(t.take_free() == no_slot);
+    CHECK(t.active() == 4);
+    // 64-byte line, relay timer 12, IM MD5 16, seen address 4 + port 2, free FIFO 4.
+    CHECK(t.bytes_per_session() == 64 + 12 + 16 + 6 + 4);
+    CHECK(session_table(4, true).bytes_per_session() == 64 + 12 + 16 + 18 + 4);
+    WARN("bytes per session: " << t.bytes_per_session() << " (IPv4), "
+                               << session_table(1, true).bytes_per_session() << " (IPv6)");
+}
+
+TEST_CASE("one worker holds 1,000,000 sessions in about 100 MB", "[identity]") {
+    session_table t(1'000'000, false);
+    CHECK(t.memory_bytes() == 1'000'000 * t.bytes_per_session());
+    CHECK(t.memory_bytes() < 110'000'000);
+    // Every record on its own cache line.
+    CHECK(reinterpret_cast<std::uintptr_t>(&t[0]) % 64 == 0);
+    CHECK(reinterpret_cast<std::uintptr_t>(&t[999'999]) - reinterpret_cast<std::uintptr_t>(&t[0]) == 999'999ull * 64);
+}
