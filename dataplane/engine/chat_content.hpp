@@ -8,9 +8,8 @@
 // per charset at set-up (proto::prepared_texts), built before the workers
 // and shared by them read-only.
 //
-// (This header includes neither qq_im.hpp nor qq_fonts.hpp: the two declare
-// different proto::font_style structs and cannot be included together, so
-// the font table is copied out of qq_fonts.hpp in chat_content.cpp.)
+// The font table is copied out of qq_fonts.hpp at set-up (chat_content.cpp):
+// the packet path reads only the name bytes and default size it needs.
 #pragma once
 
 #include <array>

@@ -8,6 +8,7 @@
 // library's encoders.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>

@@ -163,11 +163,10 @@ private:
         }
         const auto parsed = proto::parse_frame(frame);
         if (!parsed) {
-            // parse_frame reports checksum failures with the same code as
-            // other bad values: a refused frame parsed again without the
-            // checksum checks tells them apart (refusals only, not per frame).
-            const bool sums_only = proto::parse_frame(frame, {false, false}).ok();
-            refuse(role, sums_only ? refuse_reason::bad_checksum : refuse_reason::malformed);
+            // Fragments and long IPv6 header chains (unsupported) count as
+            // malformed too: the engine never sends them.
+            refuse(role, parsed.why.code == proto::bad_checksum_error ? refuse_reason::bad_checksum
+                                                                      : refuse_reason::malformed);
             return;
         }
         const proto::parsed_frame& f = parsed.value;
