@@ -40,6 +40,14 @@ void describe_load_options(po::options_description& d, load_options& o) {
          "MAC the client port sends to (default: the server port's MAC, as on a wire or a bridge)")
         ("server-next-hop", po::value(&o.server_next_hop),
          "MAC the server port sends to (default: the client port's MAC)")
+        ("client-gateway", po::value(&o.client_gateway),
+         "router on the client side: its MAC is resolved with ARP/ND unless --client-next-hop gives it")
+        ("server-gateway", po::value(&o.server_gateway),
+         "router on the server side: its MAC is resolved with ARP/ND unless --server-next-hop gives it")
+        ("client-interface", po::value(&o.client_interface),
+         "our own address on the client-side router's subnet (source of ARP/ND requests; optional)")
+        ("server-interface", po::value(&o.server_interface),
+         "our own address on the server-side router's subnet (optional)")
         ("redirect-percent", po::value(&o.redirect_percent)->default_value(o.redirect_percent),
          "share of first logins the server redirects to another server (the deferred login)")
         ("buddies", po::value(&s.buddies_per_user)->default_value(s.buddies_per_user), "buddies per user")
@@ -150,6 +158,21 @@ std::string finish_load_options(load_options& o) {
         return e;
     if (!o.server_next_hop.empty() && !(e = parse_mac(o.server_next_hop, s.next_hop_mac[1], "server-next-hop")).empty())
         return e;
+    // A gateway without a configured next-hop MAC: resolve it (a zero MAC).
+    const std::string* gateways[2] = {&o.client_gateway, &o.server_gateway};
+    const std::string* interfaces[2] = {&o.client_interface, &o.server_interface};
+    const std::string* next_hops[2] = {&o.client_next_hop, &o.server_next_hop};
+    for (std::size_t p = 0; p < 2; ++p) {
+        const char* side = p == 0 ? "client" : "server";
+        if (!gateways[p]->empty()) {
+            if (!(e = parse_address(*gateways[p], o.ipv6, s.gateway_ip[p], std::string(side) + "-gateway")).empty())
+                return e;
+            if (next_hops[p]->empty()) s.next_hop_mac[p] = proto::mac_address{};
+        }
+        if (!interfaces[p]->empty() &&
+            !(e = parse_address(*interfaces[p], o.ipv6, s.interface_ip[p], std::string(side) + "-interface")).empty())
+            return e;
+    }
     if (!(o.redirect_percent >= 0.0 && o.redirect_percent <= 100.0))
         return "--redirect-percent: expected 0..100, found " + std::to_string(o.redirect_percent);
     s.redirect_ppm = static_cast<std::uint32_t>(std::lround(o.redirect_percent * 10000.0));

@@ -24,6 +24,7 @@ struct load_options {
     std::string font_weights;
     std::string dialect = "modern";
     std::string client_mac, server_mac, client_next_hop, server_next_hop;
+    std::string client_gateway, server_gateway, client_interface, server_interface;
     double redirect_percent = 20.0;
     std::string keylog_path;
     bool ipv6 = false;

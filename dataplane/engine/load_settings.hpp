@@ -67,6 +67,12 @@ struct load_settings {
     std::array<proto::mac_address, 2> local_mac{
         proto::mac_address{{std::byte{0x02}, {}, {}, {}, {}, std::byte{0x01}}},
         proto::mac_address{{std::byte{0x02}, {}, {}, {}, {}, std::byte{0x02}}}};
+    // Per port: the router frames go through when next_hop_mac is zero (its
+    // MAC is then resolved with ARP/ND), and our own address on its subnet
+    // (source of those requests). Unset (all zero): the bridging case, where
+    // each port resolves an address the other port answers for.
+    std::array<proto::ip_address, 2> gateway_ip{};
+    std::array<proto::ip_address, 2> interface_ip{};
     std::array<proto::mac_address, 2> next_hop_mac{
         proto::mac_address{{std::byte{0x02}, {}, {}, {}, {}, std::byte{0x02}}},
         proto::mac_address{{std::byte{0x02}, {}, {}, {}, {}, std::byte{0x01}}}};

@@ -38,6 +38,12 @@ neighbour_settings neighbour_settings_from(const load_settings& s) noexcept {
     const std::size_t logins = s.login_server_count < max_login_servers ? s.login_server_count : max_login_servers;
     for (std::size_t i = 0; i < logins; ++i) server.fixed[server.fixed_count++] = s.login_servers[i];
     server.gateway_ip = s.client_address_base;  // bridging default: the client port answers for it
+
+    // A routing DUT: resolve its interface address on each side instead.
+    for (const port_role r : all_port_roles) {
+        if (!is_unset(s.gateway_ip[index_of(r)])) n[r].gateway_ip = s.gateway_ip[index_of(r)];
+        if (!is_unset(s.interface_ip[index_of(r)])) n[r].interface_ip = s.interface_ip[index_of(r)];
+    }
     return n;
 }
 
