@@ -71,4 +71,22 @@ b=$(tshark -n -r "$work/seed_b.pcap" -T fields -e frame.len -e data -e udp.paylo
 [ "$a" = "$b" ] || echo "note: frame order differs between runs (timing-dependent interleaving)"
 # Login order depends on timing; the keys themselves must be the same set.
 cmp -s <(sort "$work/seed_a.keys") <(sort "$work/seed_b.keys") || fail "same seed gave different keys"
+
+# SIGINT in the middle of an endless run: a graceful ramp-down (logged-in users
+# log out, the others are counted as stopped), final counters, no leak.
+"$bin" $eal -- --topology wire --users 500 --sessions 0 --rate 2000 --keepalive-interval 200 \
+  --keepalives 1000 --stats-interval 0 --stop-grace 10 >"$work/out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do grep -q "housekeeping" "$work/out" 2>/dev/null && break; sleep 0.1; done
+sleep 2
+kill -INT $pid
+wait $pid || fail "sigint: exit $?"
+grep -q "clean stop: every mbuf back in its pool" "$work/out" || fail "sigint: mbufs leaked"
+logged_in=$(grep -oE 'logged in [0-9]+' "$work/out" | grep -oE '[0-9]+$')
+logouts=$(grep -E '^logout ' "$work/out" | awk '{print $3}')
+stopped=$(grep -oE 'stopped [0-9]+' "$work/out" | head -n 1 | grep -oE '[0-9]+$')
+[ "$logged_in" -gt 0 ] || fail "sigint: nobody logged in within 2 s"
+[ "$logouts" -eq "$logged_in" ] || fail "sigint: $logged_in logged in but $logouts logged out"
+[ "$(grep -oE 'users: started [0-9]+' "$work/out" | grep -oE '[0-9]+$')" -eq "$stopped" ] ||
+  fail "sigint: every started user of an endless run must end as stopped"
 echo "dataplane_qq_wire: ok"
