@@ -120,6 +120,12 @@ public:
         return delay_min_ + static_cast<std::uint32_t>(id.draw(draw_kind::delay, slot, incarnation, message) % width);
     }
 
+    // A live profile change: messages scheduled from now on wait min..max ms.
+    void set_delays(std::uint32_t min_ms, std::uint32_t max_ms) noexcept {
+        delay_min_ = min_ms;
+        delay_max_ = max_ms < min_ms ? min_ms : max_ms;
+    }
+
 private:
     std::uint8_t font_of(const session_identity& id, std::uint32_t slot, std::uint32_t incarnation,
                          std::uint8_t cs) const noexcept {

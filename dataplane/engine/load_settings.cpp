@@ -105,6 +105,11 @@ std::string load_settings::validate() const {
     }
     if (new_user_rate == 0) return "new_user_rate must be at least 1 user per second";
     if (new_user_burst == 0) return "new_user_burst must be at least 1";
+    if (concurrent_target > users)
+        return "concurrent_target (" + str(concurrent_target) + ") exceeds users (" + str(users) +
+               ", the slots of this worker); raise users or lower the target";
+    if (ramp_down_ms != 0 && steady_ms == 0)
+        return "ramp_down_ms needs a steady phase that ends (steady_ms > 0)";
     if (buddies_per_user > 254) return "buddies_per_user is at most 254 (0x0027 positions are one byte, 0xFF = done)";
     if (friend_page_size == 0 || friend_page_size > 30)
         return "friend_page_size must be 1..30 (a page must fit one UDP datagram)";

@@ -35,14 +35,16 @@ inline constexpr std::uint32_t max_requests_per_session = 16384;
 struct load_settings {
     // --- who and how many ---------------------------------------------------
     std::uint64_t seed = 1;               // every derived value comes from it
-    std::uint32_t users = 100;            // slots of this worker = concurrency cap
     std::uint64_t total_sessions = 100;   // users to run before done(); 0 = keep cycling
+    std::uint32_t users = 100;            // slots of this worker = concurrency cap
     std::uint32_t qq_number_base = 100000;  // worker w, slot s: base + w * users + s
 
     // --- addresses ----------------------------------------------------------
     std::uint8_t ip_version = 4;                    // 4 or 6, for every address below
+    std::uint8_t padding0_ = 0;                     // explicit: the struct is shared-memory ABI
     std::array<std::uint16_t, 2> vlan_id{0, 0};     // per port (client, server); 0 = untagged
     proto::ip_address client_address_base = proto::ipv4_address::from_u32(0xC6120001);  // 198.18.0.1
+    std::array<std::uint8_t, 5> padding1_{};
     std::uint32_t client_address_count = 16;
     // Above 8000 on purpose: tshark tries the lower UDP port first, so the
     // OICQ dissector on 8000 wins only if the client port is higher.
@@ -80,10 +82,13 @@ struct load_settings {
     // --- login --------------------------------------------------------------
     std::uint32_t redirect_ppm = 200000;  // chance (parts per million) a first login is redirected
 
-    // --- pacing -------------------------------------------------------------
+    // --- pacing: the phases (pacer.hpp) ---------------------------------------
     std::uint32_t new_user_rate = 1000;  // users started per second, steady phase
-    std::uint32_t ramp_ms = 1000;        // linear ramp from 0 to new_user_rate
+    std::uint32_t ramp_ms = 1000;        // ramp-up: linear from 0 to new_user_rate
     std::uint32_t new_user_burst = 32;   // token-bucket depth (users)
+    std::uint32_t steady_ms = 0;         // steady phase length; 0 = until stopped
+    std::uint32_t ramp_down_ms = 0;      // after steady: new users and concurrency fall linearly to 0
+    std::uint32_t concurrent_target = 0; // most users at once during the phases; 0 = every slot
 
     // --- post-login sync and chat -------------------------------------------
     std::uint16_t buddies_per_user = 7;   // buddy groups are buddies_per_user + 1 consecutive slots
@@ -114,6 +119,7 @@ struct load_settings {
     std::uint16_t client_version = 0x0D55;  // pidgin 2.4 (qq_command.hpp qq_version)
     std::uint32_t unix_time_base = 1230768000;  // 2009-01-01: login and IM times count from it
     std::uint8_t keylog = 0;                    // 1: write the key log (keylog.hpp)
+    std::array<std::uint8_t, 3> padding2_{};
 
     // The derived numbers the engine sizes itself by.
     [[nodiscard]] constexpr std::uint32_t group_size() const noexcept { return buddies_per_user + 1u; }
@@ -133,6 +139,10 @@ struct load_settings {
         return std::uint64_t{client_address_count} * client_ports_per_address;
     }
     [[nodiscard]] std::string_view login_server_name(std::size_t i) const noexcept;
+    // The concurrency the phases aim at: concurrent_target, or every slot.
+    [[nodiscard]] constexpr std::uint32_t concurrency() const noexcept {
+        return concurrent_target == 0 || concurrent_target > users ? users : concurrent_target;
+    }
 
     // Empty when the settings can run; else one sentence naming the field,
     // what is wrong and what to change.
@@ -140,10 +150,18 @@ struct load_settings {
     // validate(), plus what depends on how many workers share the address and
     // QQ-number ranges.
     [[nodiscard]] std::string validate_for_workers(std::uint32_t worker_count) const;
+    // Empty when a running engine can switch from *this to `next` without a
+    // restart; else the first field that differs and cannot change live
+    // (load_settings_live.cpp lists which can and why).
+    [[nodiscard]] std::string live_change_refusal(const load_settings& next) const;
 };
 
 static_assert(std::is_trivially_copyable_v<load_settings>);
 static_assert(std::is_standard_layout_v<load_settings>);
+// Part of the shared-memory ABI (docs/shm-abi.md): no implicit padding, so
+// the bytes control writes are the bytes a worker checks.
+static_assert(std::has_unique_object_representations_v<load_settings>,
+              "load_settings must have no implicit padding: add explicit padding_ members");
 
 // Sets login server i's name (set-up code); false if it does not fit.
 bool set_login_server_name(load_settings& s, std::size_t i, std::string_view name) noexcept;

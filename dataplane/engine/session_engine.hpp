@@ -13,11 +13,19 @@
 // the stop path allocate nothing, throw nothing, take no lock, make no
 // system call and write no log.
 //
+// Phases (pacer.hpp): users start at the pacer's rate while fewer than the
+// concurrency target are active; during the ramp-down the target falls
+// linearly to 0 and users above it log out (a bounded number per poll);
+// once the phases have ended and the last user is gone, done() is true.
+// apply(settings) takes a live profile change (load_settings_live.cpp says
+// which fields may change), or refuses it with a reason and keeps running
+// the old settings.
+//
 // Stopping: begin_stop() stops new users; graceful_stop_step(io) (which
 // calls begin_stop itself if needed) logs out the logged-in users and
 // abandons the others, a bounded number per call, and keeps answering what
 // is in flight; it returns true once no user is left. done() says the
-// configured total of users has run.
+// configured total of users has run, or the phases have ended.
 #pragma once
 
 #include <algorithm>
@@ -47,7 +55,17 @@ struct poll_budget {
     std::uint32_t timers = 512;        // expiries handled per poll (each may send a frame)
     std::uint32_t new_users = 64;      // users started per poll
     std::uint32_t stop_sweep = 1024;   // slots stopped per graceful_stop_step (4 logouts each)
+    std::uint32_t shed_sweep = 256;    // slots visited per poll to log users out in the ramp-down
 };
+
+// What a worker reports as its phase: the pacer's, or stopping.
+enum class run_phase : std::uint8_t { waiting, ramp_up, steady, ramp_down, ended, stopping };
+
+constexpr pacer_phases pacer_phases_of(const load_settings& s) noexcept {
+    constexpr std::uint64_t ns_per_ms = 1'000'000;
+    return pacer_phases{s.new_user_rate, std::uint64_t{s.ramp_ms} * ns_per_ms, s.new_user_burst,
+                        std::uint64_t{s.steady_ms} * ns_per_ms, std::uint64_t{s.ramp_down_ms} * ns_per_ms};
+}
 
 template <frame_io Io>
 class session_engine {
@@ -59,9 +77,10 @@ public:
         : core_(checked(s, worker_count), worker_index, worker_count, texts),
           client_(core_),
           server_(core_),
-          pacer_(pacer_phases{s.new_user_rate, std::uint64_t{s.ramp_ms} * 1'000'000, s.new_user_burst}),
+          pacer_(pacer_phases_of(s)),
           neighbours_(core_.settings),
-          budget_(budget) {
+          budget_(budget),
+          worker_count_(worker_count) {
         if (!core_.content.error().empty()) throw std::invalid_argument(core_.content.error());
         // Fails here, at set-up, if the OpenSSL configuration refuses MD5;
         // the login path then cannot fail.
@@ -79,7 +98,10 @@ public:
         io.rx_burst(port_role::client, [&](std::span<const std::byte> f) noexcept { receive(io, port_role::client, f); });
         io.rx_burst(port_role::server, [&](std::span<const std::byte> f) noexcept { receive(io, port_role::server, f); });
         run_timers(io);
-        if (!stopping_ && next_hops_known(now)) start_users(io);
+        if (!stopping_ && next_hops_known(now)) {
+            shed_users(io);
+            start_users(io);
+        }
         if (now >= next_drain_) {
             io.flush(port_role::client);
             io.flush(port_role::server);
@@ -103,11 +125,31 @@ public:
         return stop_cursor_ >= users && core_.table.active() == 0;
     }
 
-    // The configured total of users has run (never, with total_sessions 0).
+    // The configured total of users has run, or the phases have ended, and
+    // no user is left.
     [[nodiscard]] bool done() const noexcept {
+        if (core_.table.active() != 0) return false;
         const auto& u = core_.counters.users;
-        return core_.settings.total_sessions != 0 && u.started >= core_.settings.total_sessions &&
-               core_.table.active() == 0;
+        const bool total_run = core_.settings.total_sessions != 0 && u.started >= core_.settings.total_sessions;
+        return total_run || pacer_.phase(core_.now_ns) == pacer_phase::ended;
+    }
+
+    [[nodiscard]] run_phase phase() const noexcept {
+        if (stopping_) return run_phase::stopping;
+        return static_cast<run_phase>(pacer_.phase(core_.now_ns));
+    }
+
+    // A live profile change, between two polls. Empty: applied (the pacer
+    // retuned from now on, new delays and timeouts used from their next
+    // use). Else why it was refused; the engine keeps its settings.
+    // Allocates only the refusal text (never per packet).
+    [[nodiscard]] std::string apply(const load_settings& next) {
+        if (std::string why = next.validate_for_workers(worker_count_); !why.empty()) return why;
+        if (std::string why = core_.settings.live_change_refusal(next); !why.empty()) return why;
+        core_.settings = next;
+        core_.content.set_delays(next.message_delay_min_ms, next.message_delay_max_ms);
+        pacer_.retune(core_.now_ns, pacer_phases_of(next));
+        return {};
     }
     [[nodiscard]] bool stopping() const noexcept { return stopping_; }
 
@@ -200,11 +242,42 @@ private:
         if (core_.timers.has_expired()) ++core_.counters.timer_budget_exhausted;
     }
 
+    // The concurrency the phases allow now: the target, falling linearly to
+    // 0 over the ramp-down, 0 once the phases have ended.
+    [[nodiscard]] std::uint32_t concurrency_now() const noexcept {
+        const std::uint32_t target = core_.settings.concurrency();
+        switch (pacer_.phase(core_.now_ns)) {
+        case pacer_phase::ended: return 0;
+        case pacer_phase::ramp_down: {
+            const std::uint64_t len = pacer_.phases().ramp_down_ns;
+            const std::uint64_t left = len - std::min(len, pacer_.into_ramp_down(core_.now_ns));
+            __extension__ using u128 = unsigned __int128;
+            return static_cast<std::uint32_t>(u128{target} * left / (len == 0 ? 1 : len));
+        }
+        default: return target;
+        }
+    }
+
+    // Above the concurrency the phases allow (ramp-down, or a lowered
+    // target): logs users out, visiting a bounded number of slots per poll.
+    void shed_users(Io& io) noexcept {
+        const std::uint32_t allowed = concurrency_now();
+        const std::uint32_t users = core_.settings.users;
+        for (std::uint32_t n = 0; n < budget_.shed_sweep && core_.table.active() > allowed; ++n) {
+            if (shed_cursor_ >= users) shed_cursor_ = 0;
+            client_.stop_user(io, shed_cursor_++);
+        }
+    }
+
     void start_users(Io& io) noexcept {
         const std::uint64_t total = core_.settings.total_sessions;
         const std::uint64_t started = core_.counters.users.started;
         if (total != 0 && started >= total) return;
+        const std::uint32_t allowed = concurrency_now();
+        const std::uint32_t active = core_.table.active();
+        if (active >= allowed) return;
         std::uint64_t want = std::min<std::uint64_t>(core_.table.free_count(), budget_.new_users);
+        want = std::min<std::uint64_t>(want, allowed - active);
         if (total != 0) want = std::min(want, total - started);
         const std::uint64_t n = pacer_.take(core_.now_ns, want);
         for (std::uint64_t i = 0; i < n; ++i) {
@@ -222,7 +295,9 @@ private:
     poll_budget budget_;
     bool started_ = false;
     bool stopping_ = false;
+    std::uint32_t worker_count_;
     std::uint32_t stop_cursor_ = 0;
+    std::uint32_t shed_cursor_ = 0;
     std::uint64_t next_drain_ = 0;
 };
 

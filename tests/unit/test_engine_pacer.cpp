@@ -78,3 +78,36 @@ TEST_CASE("high rates and long runs do not overflow", "[pacer]") {
     const std::uint64_t want = 10'000'000ull * (t / s) - 10'000'000ull * 3600 / 2;
     CHECK(p.allowance(t) == want);
 }
+
+TEST_CASE("steady then ramp-down: the rate falls to 0 and the phases end", "[pacer]") {
+    // 1 s ramp-up, 2 s steady, 2 s ramp-down at 1000/s.
+    pacer p(pacer_phases{1000, s, 1'000'000, 2 * s, 2 * s});
+    using qqgen::engine::pacer_phase;
+    CHECK(p.phase(0) == pacer_phase::waiting);
+    p.start(0);
+    CHECK(p.phase(500 * ms) == pacer_phase::ramp_up);
+    CHECK(p.phase(s) == pacer_phase::steady);
+    CHECK(p.phase(3 * s) == pacer_phase::ramp_down);
+    CHECK(p.phase(5 * s) == pacer_phase::ended);
+    CHECK(p.allowance(s) == 500);
+    CHECK(p.allowance(3 * s) == 2500);
+    CHECK(p.allowance(4 * s) == 2500 + 750);  // first half of the ramp-down: 3/4 of 1000
+    CHECK(p.allowance(5 * s) == 3500);        // the whole ramp-down triangle
+    CHECK(p.allowance(60 * s) == 3500);       // nothing after the end
+    CHECK(drain(p, 0, 10 * s, ms) == 3500);
+    CHECK(p.into_ramp_down(4 * s) == s);
+}
+
+TEST_CASE("retune: a live rate change applies from its moment, nothing granted twice", "[pacer]") {
+    pacer p(pacer_phases{1000, 0, 1'000'000});
+    p.start(0);
+    CHECK(drain(p, ms, 2 * s, ms) == 2000);
+    p.retune(2 * s, pacer_phases{2000, 0, 1'000'000});
+    CHECK(p.take(2 * s, 1'000'000) == 0);  // continuous at the change
+    CHECK(drain(p, 2 * s + ms, 3 * s, ms) == 2000);
+    // Halving later, and ending the steady phase at 4 s with a 1 s ramp-down.
+    p.retune(3 * s, pacer_phases{1000, 0, 1'000'000, 4 * s, s});
+    CHECK(drain(p, 3 * s + ms, 4 * s, ms) == 1000);
+    CHECK(drain(p, 4 * s + ms, 10 * s, ms) == 500);
+    CHECK(p.phase(10 * s) == qqgen::engine::pacer_phase::ended);
+}
