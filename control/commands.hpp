@@ -5,5 +5,10 @@
 namespace qqgen::control {
 
 int sample_command(int argc, char** argv);
+int run_command(int argc, char** argv);       // control/run/run_command.cpp
+int validate_command(int argc, char** argv);  // control/run/instance_commands.cpp
+int apply_command(int argc, char** argv);
+int stats_command(int argc, char** argv);
+int stop_command(int argc, char** argv);
 
 }  // namespace qqgen::control

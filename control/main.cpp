@@ -15,6 +15,12 @@ void print_usage(std::FILE* to) {
         "deferred and redirected, status and buddy-list sync, chats, keep-alives, logout.\n"
         "\n"
         "commands:\n"
+        "  run        run a QQ load from a YAML profile: starts the dataplane, shows progress,\n"
+        "             writes report.json (qqgen run configs/quickstart.yaml)\n"
+        "  validate   check a profile (the messages `apply` would give), change nothing\n"
+        "  apply      hand a profile to a running dataplane (live rate and phase changes)\n"
+        "  stats      a running dataplane's counters (once, --watch or --json)\n"
+        "  stop       stop a running dataplane: every user logs out (--now: at once)\n"
         "  sample     write complete QQ-over-UDP user sessions to a pcap (no DPDK needed)\n"
         "  help       this text\n"
         "\n"
@@ -32,6 +38,11 @@ int main(int argc, char** argv) {
     std::string_view command = argv[1];
     try {
         if (command == "sample") return qqgen::control::sample_command(argc - 1, argv + 1);
+        if (command == "run") return qqgen::control::run_command(argc - 1, argv + 1);
+        if (command == "validate") return qqgen::control::validate_command(argc - 1, argv + 1);
+        if (command == "apply") return qqgen::control::apply_command(argc - 1, argv + 1);
+        if (command == "stats") return qqgen::control::stats_command(argc - 1, argv + 1);
+        if (command == "stop") return qqgen::control::stop_command(argc - 1, argv + 1);
         if (command == "help" || command == "--help" || command == "-h") {
             print_usage(stdout);
             return 0;

@@ -9,9 +9,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "dataplane/engine/session_engine.hpp"
+#include "dataplane/shm_worker_link.hpp"
 
 namespace qqgen::dataplane {
 
@@ -29,9 +31,12 @@ struct alignas(64) worker_result {  // own cache lines: written by one worker
 template <class Io>
 class engine_runner {
 public:
+    // With `link`, the worker also takes live profiles from the control
+    // shared memory and publishes its stats block there.
     engine_runner(const engine::load_settings& s, unsigned worker, unsigned workers, const engine::chat_texts& texts,
-                  worker_result& out)
+                  worker_result& out, const worker_shm_view* shm = nullptr, std::uint64_t generation = 0)
         : engine_(s, worker, workers, texts), out_(&out) {
+        if (shm != nullptr) link_.emplace(*shm, generation, s.users);
         out_->bytes_per_session = engine_.bytes_per_session();
         out_->table_bytes = engine_.table_bytes();
     }
@@ -41,6 +46,7 @@ public:
 
     void poll(Io& io) noexcept {
         engine_.poll(io);
+        if (link_) link_->tick(engine_, io, turns_);
         // A progress hint every 1024 turns: two relaxed stores, no fence.
         if ((++turns_ & 1023u) == 0) {
             out_->active.store(engine_.active_users(), std::memory_order_relaxed);
@@ -50,6 +56,8 @@ public:
 
     bool graceful_stop_step(Io& io) noexcept {
         const bool stopped = engine_.graceful_stop_step(io);
+        if (link_ && stopped) link_->publish(engine_, io, turns_, shm::worker_state::finished);
+        else if (link_) link_->tick(engine_, io, turns_, shm::worker_state::stopping);
         if (stopped) publish_final();
         return stopped;
     }
@@ -70,6 +78,7 @@ private:
 
     engine::session_engine<Io> engine_;
     worker_result* out_;
+    std::optional<shm_worker_link> link_;
     std::uint32_t turns_ = 0;
 };
 

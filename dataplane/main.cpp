@@ -22,6 +22,7 @@
 #include "dataplane/engine_runner.hpp"
 #include "dataplane/load_options.hpp"
 #include "dataplane/rx_sink_engine.hpp"
+#include "dataplane/shm_control.hpp"
 
 namespace {
 
@@ -62,6 +63,8 @@ command_line split(int argc, char** argv) {
 struct parsed {
     runtime_options runtime;
     qqgen::dataplane::load_options load;
+    std::string shm_instance;  // empty: the load comes from the command line
+    double profile_timeout_s = 60;
     bool dry_run = false;
     bool help = false;
 };
@@ -103,7 +106,13 @@ po::options_description describe(parsed& p, std::string& topology, std::string& 
          "seconds the engine gets to stop gracefully (logouts) after a stop request; "
          "a second SIGINT skips it")
         ("dry-run", po::bool_switch(&p.dry_run),
-         "bring ports, workers and capture up and count what arrives, sending nothing");
+         "bring ports, workers and capture up and count what arrives, sending nothing")
+        ("shm", po::value(&p.shm_instance),
+         "take the load from the control process (`qqgen run/apply`) over shared memory "
+         "/dev/shm/qqgen.INSTANCE instead of the load options below; live profile changes, "
+         "stats and stop go the same way")
+        ("profile-timeout", po::value(&p.profile_timeout_s)->default_value(60),
+         "with --shm: seconds to wait for control's first profile");
     po::options_description load("QQ load (per worker; until the control process hands profiles over shared memory)");
     qqgen::dataplane::describe_load_options(load, p.load);
     d.add(load);
@@ -168,28 +177,49 @@ std::string validate(parsed& p, const std::string& topology, const std::string& 
 
 // The QQ load: one session engine per worker; the run ends when every worker
 // has run its users (--sessions), at --duration, or on SIGINT/SIGTERM.
+// With `shm` (control's segment), the workers also take live profiles and
+// publish their stats there, and control's stop command ends the run.
 int run_load(dataplane_runtime& runtime, const qqgen::dataplane::load_options& load,
-             const qqgen::engine::chat_texts& texts, signal_watch& signals) {
+             const qqgen::engine::chat_texts& texts, signal_watch& signals, qqgen::shm::segment* shm = nullptr,
+             std::uint64_t generation = 0) {
     using qqgen::dataplane::engine_runner;
     using qqgen::dataplane::worker_result;
+    using qqgen::dataplane::worker_shm_view;
     const unsigned workers = runtime.worker_count();
     if (const std::string why = load.settings.validate_for_workers(workers); !why.empty()) {
         std::cerr << "qqgen-dataplane: " << why << "\n";
         return exit_usage;
     }
     auto results = std::make_unique<worker_result[]>(workers);
+    std::vector<worker_shm_view> views(workers);
+    for (unsigned w = 0; w < workers; ++w) views[w] = worker_shm_view{shm, w};
+    std::optional<qqgen::dataplane::shm_stop_watch> stop_watch;
+    if (shm != nullptr) {
+        stop_watch.emplace(*shm);
+        shm->set_state(qqgen::shm::dataplane_state::running);
+    }
+    bool stopped_by_control = false;
     const auto& settings = load.settings;
     const run_report report = runtime.run(
         [&](const worker_info& w) {
-            return engine_runner<dpdk_frame_io>(settings, w.index, w.count, texts, results[w.index]);
+            return engine_runner<dpdk_frame_io>(settings, w.index, w.count, texts, results[w.index],
+                                                shm != nullptr ? &views[w.index] : nullptr, generation);
         },
         &signals,
         [&](const run_snapshot&) {
-            if (settings.total_sessions == 0) return false;
+            if (stop_watch && stop_watch->stop_requested()) {
+                stopped_by_control = true;
+                return true;
+            }
+            // Done when every worker has run its users or its phases.
             for (unsigned w = 0; w < workers; ++w)
                 if (!results[w].done.load(std::memory_order_relaxed)) return false;
             return true;
         });
+    if (shm != nullptr) {
+        shm->set_state(qqgen::shm::dataplane_state::stopping);
+        shm->set_message(stopped_by_control ? "stopped by control" : "the run ended");
+    }
     print_summary(stdout, report);
 
     qqgen::engine::engine_counters total{};
@@ -220,6 +250,34 @@ int run_load(dataplane_runtime& runtime, const qqgen::dataplane::load_options& l
         }
     }
     return status;
+}
+
+// --shm: the segment, the first profile from control, then the run with
+// live profiles, stats and stop over shared memory.
+int run_with_control(dataplane_runtime& runtime, parsed& p, const qqgen::engine::chat_texts& texts,
+                     signal_watch& signals) {
+    auto created = qqgen::shm::segment::create(p.shm_instance, runtime.worker_count(), runtime.clock().hz());
+    if (!created.seg) {
+        std::cerr << "qqgen-dataplane: " << created.error << "\n";
+        return exit_failed;
+    }
+    if (!created.notice.empty()) std::cerr << "qqgen-dataplane: " << created.notice << "\n";
+    qqgen::shm::segment& seg = *created.seg;
+    std::printf("shared memory %s: waiting for a profile from control (qqgen run / qqgen apply --instance %s)\n",
+                qqgen::shm::segment_path(p.shm_instance).c_str(), p.shm_instance.c_str());
+    std::fflush(stdout);
+    std::string why;
+    const auto first = qqgen::dataplane::wait_for_first_profile(
+        seg, signals, std::chrono::milliseconds(static_cast<long>(p.profile_timeout_s * 1000)), why);
+    if (!first) {
+        std::cerr << "qqgen-dataplane: " << why << "\n";
+        seg.set_message(why);
+        return exit_failed;
+    }
+    std::printf("profile generation %llu applied\n", static_cast<unsigned long long>(first->generation));
+    std::fflush(stdout);
+    p.load.settings = first->settings;
+    return run_load(runtime, p.load, texts, signals, &seg, first->generation);
 }
 
 }  // namespace
@@ -287,7 +345,8 @@ int main(int argc, char** argv) {
                 print_summary(stdout, report);
                 if (!report.errors.empty()) status = exit_failed;
             } else {
-                status = run_load(runtime, p.load, texts.texts, signals);
+                status = p.shm_instance.empty() ? run_load(runtime, p.load, texts.texts, signals)
+                                                : run_with_control(runtime, p, texts.texts, signals);
             }
         }
         const shutdown_report down = runtime.shutdown();

@@ -110,6 +110,7 @@ public:
     }
 
     void begin_stop() noexcept {
+        if (!stopping_) ended_before_stop_ = pacer_.phase(core_.now_ns) == pacer_phase::ended;
         stopping_ = true;
         pacer_.stop();
     }
@@ -135,7 +136,7 @@ public:
     }
 
     [[nodiscard]] run_phase phase() const noexcept {
-        if (stopping_) return run_phase::stopping;
+        if (stopping_) return ended_before_stop_ ? run_phase::ended : run_phase::stopping;
         return static_cast<run_phase>(pacer_.phase(core_.now_ns));
     }
 
@@ -295,6 +296,7 @@ private:
     poll_budget budget_;
     bool started_ = false;
     bool stopping_ = false;
+    bool ended_before_stop_ = false;  // the phases had ended: the stop is the run's normal end
     std::uint32_t worker_count_;
     std::uint32_t stop_cursor_ = 0;
     std::uint32_t shed_cursor_ = 0;

@@ -1,0 +1,33 @@
+// The readers of a profile's sections, in the order the loader calls them
+// (each later one may need what an earlier one found: the worker count, the
+// IP version). configs/README.md is the schema they implement.
+#pragma once
+
+#include <cstdint>
+
+#include "control/profile/run_profile.hpp"
+#include "control/profile/yaml_section.hpp"
+
+namespace qqgen::control {
+
+// dataplane: lcores (-> out.workers), EAL arguments, topology and port options.
+void read_dataplane(yaml_section& root, run_profile& out);
+// capture, keylog, report: dataplane options and what the run writes.
+void read_outputs(yaml_section& root, run_profile& out);
+// seed, users and phases: the profile's totals divided among `workers`.
+void read_users_and_phases(yaml_section& root, unsigned workers, run_profile& out);
+// network: IP version, addresses, VLANs, MACs, gateways.
+void read_network(yaml_section& root, engine::load_settings& s);
+// login: port, redirect share, servers (after read_network: needs the IP version).
+void read_login(yaml_section& root, engine::load_settings& s);
+// sync, chat, keepalive, resend.
+void read_behaviour(yaml_section& root, engine::load_settings& s);
+
+// Runs load_settings::validate_for_workers and reports its refusal at the
+// profile field it is about. Call when everything else is valid.
+void check_with_engine(const YAML::Node& root, const run_profile& p, error_sink& sink);
+
+// A time in ms as the dataplane's options take it, in seconds ("2", "0.25").
+std::string seconds_text(std::uint64_t ms);
+
+}  // namespace qqgen::control

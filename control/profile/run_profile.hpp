@@ -1,0 +1,37 @@
+// A validated profile, ready to run: the load every worker runs and how to
+// start the dataplane that runs it (configs/README.md documents the YAML).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dataplane/engine/load_settings.hpp"
+
+namespace qqgen::control {
+
+struct run_profile {
+    // Per worker, for `workers` workers: the profile's totals (users, rates,
+    // QQ numbers) are divided, rounding up. Goes to the dataplane over shared memory.
+    engine::load_settings load;
+    unsigned workers = 1;  // worker lcores (the lcores but the main one, or the running dataplane's count)
+
+    // How `qqgen run` starts qqgen-dataplane: `eal_args`, then "--", then
+    // `dataplane_args` (topology, ports, capture, pool sizes; never the load,
+    // which goes over shared memory). Capture and key-log file names are
+    // relative: the run's --out directory is the dataplane's working directory.
+    std::vector<std::string> eal_args;        // e.g. {"-l", "0-1", "--in-memory", "--no-pci"}
+    std::vector<std::string> dataplane_args;  // e.g. {"--topology", "wire", "--stop-grace", "2"}
+
+    // Phases in seconds; steady_s 0 = until stopped (or users.total is reached).
+    double ramp_up_s = 1, steady_s = 0, ramp_down_s = 0;
+    double stats_interval_s = 1;  // report.interval; 0 = no periodic report lines
+
+    bool capture = false;
+    std::string capture_file;  // relative to the run directory; set when capture is on
+    bool keylog = false;       // keylog.txt in the run directory
+
+    std::string applied_yaml;  // the profile after --set overrides, re-emitted (report.json keeps it)
+    std::string name;          // the profile's `name`, else the file's stem
+};
+
+}  // namespace qqgen::control

@@ -1,0 +1,86 @@
+#include "control/run/counters_json.hpp"
+
+#include <string>
+
+namespace qqgen::control {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::array<const char*, 2> port_names{"client", "server"};
+
+}  // namespace
+
+json to_json(const engine::latency_histogram& h) {
+    json j{{"count", h.count}};
+    if (h.count == 0) return j;
+    j["min_us"] = h.min_us;
+    j["mean_us"] = h.mean_us();
+    for (const auto& [name, p] : {std::pair{"p50_us", 50.0}, {"p90_us", 90.0}, {"p99_us", 99.0}, {"p999_us", 99.9}})
+        j[name] = h.percentile(p);
+    j["max_us"] = h.max_us;
+    return j;
+}
+
+json to_json(const engine::engine_counters& c) {
+    json stages = json::object();
+    for (std::size_t i = 0; i < engine::stage_count; ++i) {
+        const auto& s = c.stages[i];
+        json gave_up = json::object();
+        for (std::size_t r = 0; r < engine::give_up_reason_count; ++r)
+            gave_up[std::string(to_string(static_cast<engine::give_up_reason>(r)))] = s.gave_up[r];
+        stages[std::string(to_string(static_cast<engine::stage>(i)))] =
+            json{{"started", s.started}, {"completed", s.completed}, {"resends", s.resends}, {"gave_up", gave_up}};
+    }
+    const auto& u = c.users;
+    const auto& m = c.messages;
+    const auto& v = c.server;
+    json ports = json::object();
+    for (std::size_t p = 0; p < port_names.size(); ++p) {
+        json refused = json::object();
+        for (std::size_t r = 0; r < engine::refuse_reason_count; ++r)
+            refused[std::string(to_string(static_cast<engine::refuse_reason>(r)))] = c.refused[p][r];
+        ports[port_names[p]] = json{{"frames_sent", c.frames_sent[p]},
+                                    {"frames_received", c.frames_received[p]},
+                                    {"tx_no_buffer", c.tx_no_buffer[p]},
+                                    {"neighbour_frames", c.neighbour_frames[p]},
+                                    {"refused", refused}};
+    }
+    return json{
+        {"users",
+         {{"started", u.started}, {"completed", u.completed}, {"failed", u.failed}, {"stopped", u.stopped},
+          {"logged_in", u.logged_in}, {"redirected", u.redirected}}},
+        {"stages", stages},
+        {"messages",
+         {{"sent", m.sent}, {"acked", m.acked}, {"relayed", m.relayed}, {"relay_resends", m.relay_resends},
+          {"delivered", m.delivered}, {"acknowledged", m.acknowledged}, {"duplicate", m.duplicate},
+          {"corrupt", m.corrupt}, {"lost", m.lost}, {"offline", m.offline}, {"superseded", m.superseded}}},
+        {"server_checks",
+         {{"requests", v.requests}, {"corrupt", v.corrupt}, {"duplicate", v.duplicate},
+          {"out_of_order", v.out_of_order}, {"missing", v.missing}, {"dns_queries", v.dns_queries},
+          {"dns_unknown_name", v.dns_unknown_name}, {"logins_ok", v.logins_ok}, {"redirects", v.redirects},
+          {"logouts", v.logouts}}},
+        {"client_late_replies", c.client_late_replies},
+        {"client_corrupt_replies", c.client_corrupt_replies},
+        {"engine_ports", ports},
+        {"encode_failures", c.encode_failures},
+        {"timer_budget_exhausted", c.timer_budget_exhausted},
+        {"latency",
+         {{"dns", to_json(c.dns_latency)}, {"login", to_json(c.login_latency)},
+          {"message_delivery", to_json(c.delivery_latency)}}},
+    };
+}
+
+json to_json(const engine::io_counters& io) {
+    json j = json::object();
+    for (std::size_t p = 0; p < port_names.size(); ++p) {
+        json port = json::object();
+        for (std::size_t f = 0; f < engine::port_counters::fields.size(); ++f)
+            port[std::string(engine::port_counters::field_names[f])] = io.port[p].*engine::port_counters::fields[f];
+        j[port_names[p]] = port;
+    }
+    return j;
+}
+
+}  // namespace qqgen::control

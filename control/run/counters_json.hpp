@@ -1,0 +1,18 @@
+// The engine's and the ports' counters as JSON, for report.json and
+// `qqgen stats --json` (schema: docs/report-json.md). Every name comes from
+// the engine's own to_string tables, so a new stage or reason shows up
+// without touching this file.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "dataplane/engine/engine_counters.hpp"
+#include "dataplane/engine/frame_io.hpp"
+
+namespace qqgen::control {
+
+nlohmann::json to_json(const engine::engine_counters& c);
+nlohmann::json to_json(const engine::io_counters& io);
+nlohmann::json to_json(const engine::latency_histogram& h);
+
+}  // namespace qqgen::control

@@ -1,0 +1,38 @@
+// The sum of every worker's stats block at one moment, and the rates
+// between two such moments: what `qqgen run` and `qqgen stats` print and
+// what report.json keeps.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "control/shm/shm_attach.hpp"
+#include "dataplane/shm/shm_abi.hpp"
+
+namespace qqgen::control {
+
+struct dataplane_totals {
+    std::vector<shm::shm_worker_stats> workers;  // as read, per worker
+    engine::engine_counters engine{};
+    engine::io_counters io{};
+    std::uint64_t active_users = 0;
+    std::uint64_t slots = 0;
+    std::uint64_t loops = 0;
+    std::uint64_t read_mono_ns = 0;  // when it was read
+    shm::worker_phase phase = shm::worker_phase::waiting;  // the least advanced worker's
+    std::uint32_t unreadable = 0;  // workers whose block gave no stable copy this time
+
+    // Every worker's applied generation is at least `g`.
+    [[nodiscard]] bool all_applied(std::uint64_t g) const noexcept;
+};
+
+// Reads and sums every worker's block.
+dataplane_totals read_totals(const shm_attachment& shm);
+
+// One progress line: phase, elapsed, users by state, frames/s and Mbit/s per
+// port and direction since `before`, failures.
+std::string progress_line(const dataplane_totals& now, const dataplane_totals& before, double elapsed_s,
+                          double planned_s);
+
+}  // namespace qqgen::control

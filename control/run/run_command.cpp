@@ -1,0 +1,246 @@
+// `qqgen run PROFILE`: one command for a whole run (issue 4). Starts
+// qqgen-dataplane with the profile's EAL and port settings and a shared
+// memory segment, hands it the profile, prints progress once per
+// report.interval, stops it (Ctrl-C: graceful, twice: at once), and writes
+// report.json (plus the capture and key log the profile asks for) into the
+// run directory.
+#include <boost/program_options.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "control/commands.hpp"
+#include "control/profile/profile_loader.hpp"
+#include "control/run/control_signals.hpp"
+#include "control/run/dataplane_process.hpp"
+#include "control/run/dataplane_totals.hpp"
+#include "control/run/profile_publication.hpp"
+#include "control/run/run_report.hpp"
+#include "control/shm/shm_attach.hpp"
+
+namespace qqgen::control {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string default_out_dir(const std::string& name) {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    return "qqgen-runs/" + name + "-" + stamp;
+}
+
+void print_log_tail(const std::string& path, std::size_t lines) {
+    std::ifstream f(path);
+    std::vector<std::string> all;
+    for (std::string l; std::getline(f, l);) all.push_back(l);
+    const std::size_t from = all.size() > lines ? all.size() - lines : 0;
+    std::fprintf(stderr, "--- last lines of %s ---\n", path.c_str());
+    for (std::size_t i = from; i < all.size(); ++i) std::fprintf(stderr, "%s\n", all[i].c_str());
+}
+
+// Attaches to the segment the child creates (and to no other: an older
+// dataplane of the same instance name is not ours).
+std::optional<shm_attachment> attach_child(const std::string& instance, dataplane_process& child,
+                                           std::chrono::seconds timeout, std::string& why) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        if (!child.running()) {
+            why = "qqgen-dataplane exited (status " + std::to_string(child.exit_status()) + ") during start-up";
+            return std::nullopt;
+        }
+        attach_result r = shm_attachment::attach(instance);
+        if (r.handle && r.handle->pid() == static_cast<std::uint32_t>(child.pid())) return std::move(r.handle);
+        if (r.error != attach_error::none && r.error != attach_error::no_such_instance &&
+            r.error != attach_error::stale) {
+            why = r.message;
+            return std::nullopt;
+        }
+        if (std::chrono::steady_clock::now() >= end) {
+            why = "qqgen-dataplane did not create its shared memory within " + std::to_string(timeout.count()) + " s";
+            return std::nullopt;
+        }
+        std::this_thread::sleep_for(20ms);
+    }
+}
+
+}  // namespace
+
+int run_command(int argc, char** argv) {
+    std::string profile_path, out_dir, instance = "qqgen", binary;
+    std::vector<std::string> sets;
+    po::options_description opts(
+        "usage: qqgen run PROFILE [options]\n\n"
+        "Runs a QQ load from a YAML profile (configs/*.yaml): starts qqgen-dataplane with the\n"
+        "profile's ports, hands it the profile over shared memory, shows progress, stops at the\n"
+        "end of the phases (Ctrl-C: graceful stop now; twice: immediate), prints the summary and\n"
+        "writes report.json (and capture.pcap, keylog.txt when the profile enables them) to --out.\n\noptions");
+    opts.add_options()
+        ("help,h", "this text")
+        ("out,o", po::value(&out_dir), "directory for the run's files (default qqgen-runs/NAME-DATE-TIME)")
+        ("set", po::value(&sets)->composing(), "override a profile field: --set phases.steady.duration=30s (repeatable)")
+        ("instance", po::value(&instance)->default_value(instance),
+         "name of the dataplane instance (shared memory /dev/shm/qqgen.NAME); `qqgen apply/stats/stop` use it")
+        ("dataplane", po::value(&binary), "qqgen-dataplane binary (default: beside qqgen, or $QQGEN_DATAPLANE)");
+    po::options_description hidden;
+    hidden.add_options()("profile", po::value(&profile_path));
+    po::options_description all;
+    all.add(opts).add(hidden);
+    po::positional_options_description pos;
+    pos.add("profile", 1);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "qqgen run: " << e.what() << "\n(see qqgen run --help)\n";
+        return 2;
+    }
+    if (vm.count("help") != 0) {
+        std::cout << opts << '\n';
+        return 0;
+    }
+    if (profile_path.empty()) {
+        std::cerr << "qqgen run: which profile? e.g. qqgen run configs/quickstart.yaml\n";
+        return 2;
+    }
+    if (const std::string bad = shm::instance_name_problem(instance); !bad.empty()) {
+        std::cerr << "qqgen run: --instance: " << bad << "\n";
+        return 2;
+    }
+
+    profile_result loaded = load_profile(profile_path, sets);
+    if (auto* errors = std::get_if<std::vector<profile_error>>(&loaded)) {
+        for (const auto& e : *errors) std::cerr << e.to_string() << "\n";
+        std::cerr << "qqgen run: " << errors->size() << " error(s) in the profile; nothing was started\n";
+        return 2;
+    }
+    const run_profile& profile = std::get<run_profile>(loaded);
+
+    if (out_dir.empty()) out_dir = default_out_dir(profile.name);
+    std::error_code ec;
+    fs::create_directories(out_dir, ec);
+    if (ec) {
+        std::cerr << "qqgen run: cannot create " << out_dir << ": " << ec.message() << "\n";
+        return 1;
+    }
+    const std::string out_abs = fs::absolute(out_dir).string();
+    const std::string log_path = out_abs + "/dataplane.log";
+    if (binary.empty()) binary = find_dataplane_binary();
+    if (binary.find('/') != std::string::npos) binary = fs::absolute(binary).string();
+
+    std::vector<std::string> args = profile.eal_args;
+    args.emplace_back("--");
+    args.insert(args.end(), profile.dataplane_args.begin(), profile.dataplane_args.end());
+    args.insert(args.end(), {"--shm", instance, "--stats-interval", "0"});
+
+    watch_stop_signals();
+    run_facts facts;
+    facts.profile_file = profile_path;
+    facts.instance = instance;
+    facts.start_unix_ns = shm::unix_ns();
+    const auto t0 = std::chrono::steady_clock::now();
+
+    dataplane_process child;
+    if (const std::string why = child.start(binary, args, out_abs, log_path); !why.empty()) {
+        std::cerr << "qqgen run: " << why << "\n";
+        return 1;
+    }
+    facts.dataplane_pid = static_cast<std::uint32_t>(child.pid());
+    std::printf("qqgen run: profile %s, %u worker(s), dataplane pid %d, files in %s\n", profile.name.c_str(),
+                profile.workers, child.pid(), out_abs.c_str());
+    std::fflush(stdout);
+
+    std::string why;
+    std::optional<shm_attachment> shm = attach_child(instance, child, 60s, why);
+    if (!shm) {
+        std::cerr << "qqgen run: " << why << "\n";
+        child.signal(SIGTERM);
+        child.wait(5000);
+        print_log_tail(log_path, 20);
+        return 1;
+    }
+    // The first profile: the workers start once the dataplane has it.
+    const publication first = publish_and_wait(*shm, profile, 120s, 5s);
+    if (!print_acks(stdout, first)) {
+        shm->send_command(shm::command::stop);
+        child.wait(10000);
+        print_log_tail(log_path, 20);
+        return 1;
+    }
+    facts.apply_ack_ms = static_cast<double>(first.acks.took.count()) / 1e6;
+
+    const double planned_s = profile.steady_s > 0 ? profile.ramp_up_s + profile.steady_s + profile.ramp_down_s : 0;
+    const auto interval = std::chrono::duration<double>(profile.stats_interval_s > 0 ? profile.stats_interval_s : 1.0);
+    dataplane_totals before = read_totals(*shm);
+    auto next_print = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::nanoseconds>(interval);
+    int signals_seen = 0;
+    facts.end_reason = "the phases ended";
+    for (;;) {
+        std::this_thread::sleep_for(20ms);
+        if (const int s = stop_signals(); s != signals_seen) {
+            signals_seen = s;
+            shm->send_command(s == 1 ? shm::command::stop : shm::command::stop_now);
+            if (s > 1) child.signal(SIGINT);  // the dataplane's own second-signal path: stop at once
+            facts.end_reason = "stopped by the user";
+            std::printf("qqgen run: stopping: every user logs out (Ctrl-C again to stop at once)\n");
+            std::fflush(stdout);
+        }
+        if (!child.running()) break;
+        // While it stops (every user logging out, ports closing) the main
+        // lcore beats less; its process being gone is still noticed at once.
+        shm::shm_status st{};
+        const bool stopping = shm->read_status(st) && st.state == shm::dataplane_state::stopping;
+        if (const liveness l = shm->dataplane_alive(stopping ? 60s : 1s); !l.alive) {
+            if (shm->read_status(st) && st.state == shm::dataplane_state::exited) break;  // a normal end
+            facts.end_reason = "dataplane stopped responding: " + l.problem;
+            std::fprintf(stderr, "qqgen run: %s\n", l.problem.c_str());
+            break;
+        }
+        if (profile.stats_interval_s > 0 && std::chrono::steady_clock::now() >= next_print) {
+            const dataplane_totals now = read_totals(*shm);
+            const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            std::printf("%s\n", progress_line(now, before, elapsed, planned_s).c_str());
+            std::fflush(stdout);
+            before = now;
+            next_print += std::chrono::duration_cast<std::chrono::nanoseconds>(interval);
+        }
+    }
+    facts.dataplane_exit_status = child.wait(30000);
+    // The segment is unlinked when the dataplane exits, but our mapping
+    // holds the final counters each worker published as it finished.
+    const dataplane_totals final_totals = read_totals(*shm);
+    facts.end_unix_ns = shm::unix_ns();
+    facts.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (facts.dataplane_exit_status != 0 && facts.end_reason == "the phases ended")
+        facts.end_reason = "dataplane exited with status " + std::to_string(facts.dataplane_exit_status);
+
+    std::printf("\nQQ users (%u worker(s), %.1f s, %s)\n", profile.workers, facts.duration_s, facts.end_reason.c_str());
+    engine::print_summary(stdout, final_totals.engine);
+    const std::string report_path = out_abs + "/report.json";
+    if (const std::string err = write_json(report_path, make_report(profile, facts, final_totals)); !err.empty()) {
+        std::cerr << "qqgen run: " << err << "\n";
+        return 1;
+    }
+    std::printf("report: %s\n", report_path.c_str());
+    if (facts.dataplane_exit_status != 0) {
+        print_log_tail(log_path, 20);
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace qqgen::control

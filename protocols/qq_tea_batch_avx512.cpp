@@ -1,0 +1,104 @@
+// The QQ-TEA batch on AVX-512F: 2 x 16 lanes (qq_tea_batch_lanes.hpp).
+//
+// Function-level target as in qq_tea_batch_avx2.cpp; qq_tea_batch.cpp calls
+// in here only when __builtin_cpu_supports("avx512f"). Only the arithmetic is
+// 512 bits wide: blocks are moved in and out as two AVX2 halves with the
+// AVX2 path's (tested) load and store, and three-way XOR is one vpternlogd.
+#if defined(__x86_64__)
+
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+// GCC 12's AVX-512 intrinsics fill unused operands from a self-initialised
+// variable (_mm512_undefined_epi32: __m512i __Y = __Y), which its own
+// -W(maybe-)uninitialized reports once inlined (GCC PR 105593, fixed in 13).
+// The pragma must come before <immintrin.h>, where the warning points; the
+// same lane code is still checked without it in qq_tea_batch_avx2.cpp.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <span>
+
+#include "protocols/qq_tea.hpp"
+#include "protocols/qq_tea_batch.hpp"
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,avx512f"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,avx512f")
+#endif
+
+#include "protocols/qq_tea_batch_lanes.hpp"
+
+namespace qqgen::proto {
+namespace {
+
+struct avx512_ops {
+    using vec = __m512i;
+    static constexpr std::size_t width = 16;
+
+    static vec add(vec a, vec b) noexcept { return _mm512_add_epi32(a, b); }
+    static vec sub(vec a, vec b) noexcept { return _mm512_sub_epi32(a, b); }
+    static vec bxor(vec a, vec b) noexcept { return _mm512_xor_si512(a, b); }
+    // 0x96 is the truth table of a ^ b ^ c.
+    static vec xor3(vec a, vec b, vec c) noexcept { return _mm512_ternarylogic_epi32(a, b, c, 0x96); }
+    template <int n>
+    static vec shl(vec a) noexcept {
+        return _mm512_slli_epi32(a, n);
+    }
+    template <int n>
+    static vec shr(vec a) noexcept {
+        return _mm512_srli_epi32(a, n);
+    }
+    static vec set1(std::uint32_t v) noexcept { return _mm512_set1_epi32(static_cast<int>(v)); }
+    static vec zero() noexcept { return _mm512_setzero_si512(); }
+    static vec load_words(const std::uint32_t* w) noexcept { return _mm512_loadu_si512(w); }
+
+    static vec join(__m256i lo, __m256i hi) noexcept { return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1); }
+    static void load_blocks(const std::uint64_t* at, vec& y, vec& z) noexcept {
+        __m256i y0, z0, y1, z1;
+        avx2_ops::load_blocks(at, y0, z0);
+        avx2_ops::load_blocks(at + 8, y1, z1);
+        y = join(y0, y1);
+        z = join(z0, z1);
+    }
+    static void store_blocks(vec y, vec z, const std::uint64_t* at) noexcept {
+        avx2_ops::store_blocks(_mm512_castsi512_si256(y), _mm512_castsi512_si256(z), at);
+        avx2_ops::store_blocks(_mm512_extracti64x4_epi64(y, 1), _mm512_extracti64x4_epi64(z, 1), at + 8);
+    }
+    static vec clear_lanes(vec v, std::uint64_t bits) noexcept {
+        return _mm512_maskz_mov_epi32(static_cast<__mmask16>(~bits & 0xFFFF), v);
+    }
+};
+
+}  // namespace
+}  // namespace qqgen::proto
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
+namespace qqgen::proto::tea_batch_detail {
+
+// Two vectors of sixteen (32 lanes): with vpternlogd a half-round is four
+// dependent operations and each vector twice as wide, so two cover the latency.
+void encrypt_avx512(std::span<tea_encrypt_job> jobs) noexcept {
+    run_lanes<avx512_ops, 2, encrypt_direction>(jobs);
+}
+void decrypt_avx512(std::span<tea_decrypt_job> jobs) noexcept {
+    run_lanes<avx512_ops, 2, decrypt_direction>(jobs);
+}
+
+}  // namespace qqgen::proto::tea_batch_detail
+
+#endif

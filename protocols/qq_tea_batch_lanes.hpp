@@ -1,0 +1,517 @@
+// Internal to the QQ-TEA batch: the lane scheduler and the QQ chaining,
+// written once over a vector-ops class, and the AVX2 ops. Included only by
+// qq_tea_batch_avx2.cpp and qq_tea_batch_avx512.cpp, inside their target
+// region and after every header this one uses, so that everything here is
+// compiled for that instruction set. Everything here has internal linkage: a
+// function compiled for AVX2 or AVX-512 must never stand in, at link time, for
+// a baseline copy of the same inline function (that would fault on an older
+// CPU). Library templates it instantiates (std::sort) were defined before the
+// region and so stay baseline code.
+//
+// A vector-ops class V provides: vec (W lanes of 32 bits), width (W), add,
+// sub, bxor, xor3, shl<N>, shr<N>, set1, zero, load_words (W key words),
+// load_blocks / store_blocks (the big-endian 8-byte blocks at W addresses <->
+// the y and z words of each lane, in lane order) and clear_lanes (zero the lanes whose
+// bit is set).
+#pragma once
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <span>
+
+#include "protocols/qq_tea.hpp"
+#include "protocols/qq_tea_batch.hpp"
+
+namespace qqgen::proto {
+namespace {
+
+struct avx2_ops {
+    using vec = __m256i;
+    static constexpr std::size_t width = 8;
+
+    static vec add(vec a, vec b) noexcept { return _mm256_add_epi32(a, b); }
+    static vec sub(vec a, vec b) noexcept { return _mm256_sub_epi32(a, b); }
+    static vec bxor(vec a, vec b) noexcept { return _mm256_xor_si256(a, b); }
+    static vec xor3(vec a, vec b, vec c) noexcept { return bxor(bxor(a, b), c); }
+    template <int n>
+    static vec shl(vec a) noexcept {
+        return _mm256_slli_epi32(a, n);
+    }
+    template <int n>
+    static vec shr(vec a) noexcept {
+        return _mm256_srli_epi32(a, n);
+    }
+    static vec set1(std::uint32_t v) noexcept { return _mm256_set1_epi32(static_cast<int>(v)); }
+    static vec zero() noexcept { return _mm256_setzero_si256(); }
+    static vec load_words(const std::uint32_t* w) noexcept {
+        return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
+    }
+
+    // Byte order inside each 32-bit word reversed: QQ-TEA words are big-endian
+    // on the wire (pidgin qq_encipher: g_ntohl).
+    static vec bswap32(vec v) noexcept {
+        const vec order = _mm256_setr_epi8(3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12,  //
+                                           3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+        return _mm256_shuffle_epi8(v, order);
+    }
+    static long long load64(std::uint64_t at) noexcept {
+        long long v;
+        std::memcpy(&v, reinterpret_cast<const void*>(at), 8);
+        return v;
+    }
+    static void store64(std::uint64_t at, long long v) noexcept { std::memcpy(reinterpret_cast<void*>(at), &v, 8); }
+
+    // The block at address at[i] into lane i. shuffle_ps picks words 0 and 2
+    // (y) or 1 and 3 (z) of a, then of b, in each 128-bit half: loading
+    // blocks 0,1,4,5 into a and 2,3,6,7 into b leaves the lanes in order with
+    // no lane-crossing move.
+    static void load_blocks(const std::uint64_t* at, vec& y, vec& z) noexcept {
+        const vec a = bswap32(_mm256_set_epi64x(load64(at[5]), load64(at[4]), load64(at[1]), load64(at[0])));
+        const vec b = bswap32(_mm256_set_epi64x(load64(at[7]), load64(at[6]), load64(at[3]), load64(at[2])));
+        y = _mm256_castps_si256(
+            _mm256_shuffle_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(b), _MM_SHUFFLE(2, 0, 2, 0)));
+        z = _mm256_castps_si256(
+            _mm256_shuffle_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(b), _MM_SHUFFLE(3, 1, 3, 1)));
+    }
+    // Lane i as the big-endian block at address at[i]: the inverse of
+    // load_blocks, one 8-byte store per lane straight from the register.
+    static void store_blocks(vec y, vec z, const std::uint64_t* at) noexcept {
+        const vec lo = bswap32(_mm256_unpacklo_epi32(y, z));  // blocks 0, 1 | 4, 5
+        const vec hi = bswap32(_mm256_unpackhi_epi32(y, z));  // blocks 2, 3 | 6, 7
+        const __m128i b01 = _mm256_castsi256_si128(lo), b45 = _mm256_extracti128_si256(lo, 1);
+        const __m128i b23 = _mm256_castsi256_si128(hi), b67 = _mm256_extracti128_si256(hi, 1);
+        store64(at[0], _mm_cvtsi128_si64(b01));
+        store64(at[1], _mm_extract_epi64(b01, 1));
+        store64(at[2], _mm_cvtsi128_si64(b23));
+        store64(at[3], _mm_extract_epi64(b23, 1));
+        store64(at[4], _mm_cvtsi128_si64(b45));
+        store64(at[5], _mm_extract_epi64(b45, 1));
+        store64(at[6], _mm_cvtsi128_si64(b67));
+        store64(at[7], _mm_extract_epi64(b67, 1));
+    }
+
+    static vec clear_lanes(vec v, std::uint64_t bits) noexcept {
+        const vec bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+        const vec hit = _mm256_and_si256(_mm256_set1_epi32(static_cast<int>(bits & 0xFF)), bit);
+        return _mm256_andnot_si256(_mm256_cmpeq_epi32(hit, bit), v);
+    }
+};
+
+// U vectors of W lanes run side by side: each half-round is a chain of four
+// (AVX-512) or five (AVX2) dependent operations, so one vector alone would
+// leave most of the core's vector pipes idle; U independent chains fill them.
+template <class V, std::size_t U>
+struct lane_vectors {
+    typename V::vec y[U], z[U];
+};
+
+template <class V, std::size_t U>
+struct lane_keys {
+    static constexpr std::size_t lanes = V::width * U;
+    alignas(64) std::uint32_t words[4][lanes];
+    typename V::vec k[4][U];
+
+    void set(std::size_t lane, const tea_key& key) noexcept {
+        const tea_key_words w = tea_words(key);
+        words[0][lane] = w.k0;
+        words[1][lane] = w.k1;
+        words[2][lane] = w.k2;
+        words[3][lane] = w.k3;
+    }
+    void reload() noexcept {
+        for (std::size_t j = 0; j < 4; ++j)
+            for (std::size_t u = 0; u < U; ++u) k[j][u] = V::load_words(&words[j][u * V::width]);
+    }
+};
+
+// The 16 rounds of qq-protocol.md / pidgin qq_encipher, lane-wise.
+template <class V, std::size_t U>
+void encipher(lane_vectors<V, U>& v, const lane_keys<V, U>& key) noexcept {
+    std::uint32_t sum = 0;
+    for (int r = 0; r < tea_rounds; ++r) {
+        sum += tea_delta;
+        const typename V::vec s = V::set1(sum);
+        for (std::size_t u = 0; u < U; ++u) {
+            const typename V::vec z = v.z[u];
+            v.y[u] = V::add(v.y[u], V::xor3(V::add(V::template shl<4>(z), key.k[0][u]), V::add(z, s),
+                                            V::add(V::template shr<5>(z), key.k[1][u])));
+        }
+        for (std::size_t u = 0; u < U; ++u) {
+            const typename V::vec y = v.y[u];
+            v.z[u] = V::add(v.z[u], V::xor3(V::add(V::template shl<4>(y), key.k[2][u]), V::add(y, s),
+                                            V::add(V::template shr<5>(y), key.k[3][u])));
+        }
+    }
+}
+
+// pidgin qq_decipher: the rounds backwards from sum = delta * 16.
+template <class V, std::size_t U>
+void decipher(lane_vectors<V, U>& v, const lane_keys<V, U>& key) noexcept {
+    std::uint32_t sum = tea_delta * static_cast<std::uint32_t>(tea_rounds);
+    for (int r = 0; r < tea_rounds; ++r) {
+        const typename V::vec s = V::set1(sum);
+        for (std::size_t u = 0; u < U; ++u) {
+            const typename V::vec y = v.y[u];
+            v.z[u] = V::sub(v.z[u], V::xor3(V::add(V::template shl<4>(y), key.k[2][u]), V::add(y, s),
+                                            V::add(V::template shr<5>(y), key.k[3][u])));
+        }
+        for (std::size_t u = 0; u < U; ++u) {
+            const typename V::vec z = v.z[u];
+            v.y[u] = V::sub(v.y[u], V::xor3(V::add(V::template shl<4>(z), key.k[0][u]), V::add(z, s),
+                                            V::add(V::template shr<5>(z), key.k[1][u])));
+        }
+        sum -= tea_delta;
+    }
+}
+
+// The chaining state of every lane: X(i-1) and C(i-1), zero at a message's
+// start (qq-protocol.md: X(-1) = C(-1) = 0).
+template <class V, std::size_t U>
+struct lane_chain {
+    lane_vectors<V, U> x, c;
+
+    void clear(std::uint64_t bits) noexcept {
+        for (std::size_t u = 0; u < U; ++u) {
+            const std::uint64_t b = bits >> (u * V::width);
+            x.y[u] = V::clear_lanes(x.y[u], b);
+            x.z[u] = V::clear_lanes(x.z[u], b);
+            c.y[u] = V::clear_lanes(c.y[u], b);
+            c.z[u] = V::clear_lanes(c.z[u], b);
+        }
+    }
+};
+
+// Every lane's place, as addresses in flat arrays (the compiler steps and
+// compares them with vector instructions). Once the rounds are vectorised,
+// the per-lane bookkeeping is what limits a batch, so the common case (a
+// whole block in, a whole block out, the message not finished) costs no
+// per-lane branch at all.
+template <class V, std::size_t U, class Job>
+struct lane_table {
+    static constexpr std::size_t lanes = V::width * U;
+    alignas(64) std::uint64_t pos[lanes];   // the block each lane reads next
+    alignas(64) std::uint64_t cur[lanes];   // the block being worked on now
+    alignas(64) std::uint64_t stop[lanes];  // just past its message; 0 when idle
+    alignas(64) std::uint64_t step[lanes];  // 8; 0 when idle (it stays on its scratch slot)
+    alignas(64) std::uint64_t dst[lanes];   // decrypt: where this block's plaintext goes
+    alignas(64) std::uint64_t edge[lanes];  // decrypt: the next block that needs byte care
+    std::size_t hdr[lanes];                 // decrypt: where the plaintext starts (pad + 3)
+    Job* job[lanes];                        // the job of the block read next
+    Job* job_now[lanes];                    // decrypt: the job of the block worked on now
+    lane_keys<V, U> keys;
+    // Idle lanes read and write here; decrypt's edge blocks land here first.
+    alignas(64) std::byte scratch[lanes * 8];
+
+    std::uint64_t scratch_at(std::size_t i) noexcept { return reinterpret_cast<std::uint64_t>(scratch + i * 8); }
+    void idle(std::size_t i) noexcept {
+        job[i] = nullptr;
+        pos[i] = dst[i] = scratch_at(i);
+        stop[i] = step[i] = edge[i] = 0;
+    }
+};
+
+inline std::uint64_t addr(const void* p) noexcept {
+    return reinterpret_cast<std::uint64_t>(p);
+}
+
+// Encryption, as tea_encrypt: lay the padded plaintext out in job.out (the
+// bytes of qq_tea.cpp encrypt_into), then encrypt it there block by block.
+struct encrypt_direction {
+    using job = tea_encrypt_job;
+    static constexpr bool writes_elsewhere = false;  // each output block replaces its input
+
+    static std::size_t blocks(const job& j) noexcept { return tea_cipher_size(j.plain.size()) / 8; }
+
+    // Returns whether the job needs a lane (false: answered already).
+    template <class T>
+    static bool start(job& j, T& t, std::size_t i) noexcept {
+        const std::size_t n = j.plain.size();
+        const std::size_t pad = tea_pad(n);
+        j.out_len = 0;
+        if (n > j.out.size() || j.out.size() - n < pad + 10) return false;  // too small: nothing written
+        const std::size_t hdr = pad + 3;
+        std::byte* const buf = j.out.data();
+        // memmove first: plain may overlap out anywhere (tea_encrypt's contract).
+        if (n != 0 && j.plain.data() != buf + hdr) std::memmove(buf + hdr, j.plain.data(), n);
+        // pidgin qq_encrypt: byte 0 = (rand() & 0xf8) | pad, then pad + 2 random bytes.
+        const tea_filler filler = tea_filler_from_seed(j.pad_seed);
+        buf[0] = (filler[0] & std::byte{0xF8}) | std::byte(pad);
+        std::memcpy(buf + 1, filler.data() + 1, pad + 2);
+        std::memset(buf + hdr + n, 0, 7);
+        j.out_len = n + pad + 10;
+        t.pos[i] = addr(buf);
+        t.stop[i] = addr(buf + j.out_len);
+        return true;
+    }
+
+    // X(i) = P(i) ^ C(i-1), C(i) = E(X(i)) ^ X(i-1); v holds P(i), then C(i).
+    template <class V, std::size_t U>
+    static void step(lane_vectors<V, U>& v, lane_chain<V, U>& ch, const lane_keys<V, U>& key) noexcept {
+        for (std::size_t u = 0; u < U; ++u) {
+            v.y[u] = V::bxor(v.y[u], ch.c.y[u]);
+            v.z[u] = V::bxor(v.z[u], ch.c.z[u]);
+        }
+        const lane_vectors<V, U> x = v;
+        encipher(v, key);
+        for (std::size_t u = 0; u < U; ++u) {
+            v.y[u] = V::bxor(v.y[u], ch.x.y[u]);
+            v.z[u] = V::bxor(v.z[u], ch.x.z[u]);
+        }
+        ch.x = x;
+        ch.c = v;
+    }
+
+    // Returns the lanes whose message was refused (never, here).
+    template <class V, std::size_t U, class T>
+    static std::uint64_t store(const lane_vectors<V, U>& v, T& t, std::uint64_t) noexcept {
+        for (std::size_t u = 0; u < U; ++u) V::store_blocks(v.y[u], v.z[u], t.cur + u * V::width);
+        return 0;
+    }
+};
+
+// Decryption, as tea_decrypt, refusals included.
+struct decrypt_direction {
+    using job = tea_decrypt_job;
+    using r = result<std::size_t>;
+    static constexpr bool writes_elsewhere = true;  // output at dst
+
+    static std::size_t blocks(const job& j) noexcept { return j.cipher.size() / 8; }
+
+    template <class T>
+    static bool start(job& j, T& t, std::size_t i) noexcept {
+        j.plain_len = {};
+        const std::size_t len = j.cipher.size();
+        // pidgin qq_decrypt: "at least 16 bytes and %8 == 0".
+        if (len % 8 != 0 || len < tea_min_cipher_size) {
+            j.plain_len = r::fail(decode_error::bad_padding, 0);
+            return false;
+        }
+        t.pos[i] = t.edge[i] = addr(j.cipher.data());  // block 0 (the header) needs care
+        t.stop[i] = addr(j.cipher.data() + len);
+        return true;
+    }
+
+    // X(i) = D(C(i) ^ X(i-1)), P(i) = X(i) ^ C(i-1); v holds C(i), then P(i).
+    template <class V, std::size_t U>
+    static void step(lane_vectors<V, U>& v, lane_chain<V, U>& ch, const lane_keys<V, U>& key) noexcept {
+        const lane_vectors<V, U> c = v;
+        for (std::size_t u = 0; u < U; ++u) {
+            v.y[u] = V::bxor(v.y[u], ch.x.y[u]);
+            v.z[u] = V::bxor(v.z[u], ch.x.z[u]);
+        }
+        decipher(v, key);
+        ch.x = v;
+        for (std::size_t u = 0; u < U; ++u) {
+            v.y[u] = V::bxor(v.y[u], ch.c.y[u]);
+            v.z[u] = V::bxor(v.z[u], ch.c.z[u]);
+        }
+        ch.c = c;
+    }
+
+    // Blocks wholly inside the plaintext go straight to out; edge blocks go
+    // to the scratch slot and are finished byte by byte as tea_decrypt does.
+    // Returns the lanes whose message was refused at its first block.
+    template <class V, std::size_t U, class T>
+    static std::uint64_t store(const lane_vectors<V, U>& v, T& t, std::uint64_t care) noexcept {
+        for (std::uint64_t b = care; b != 0; b &= b - 1) {
+            const std::size_t i = static_cast<std::size_t>(std::countr_zero(b));
+            t.dst[i] = t.scratch_at(i);
+        }
+        for (std::size_t u = 0; u < U; ++u) V::store_blocks(v.y[u], v.z[u], t.dst + u * V::width);
+        std::uint64_t refused = 0;
+        for (std::uint64_t b = care; b != 0; b &= b - 1) {
+            const std::size_t i = static_cast<std::size_t>(std::countr_zero(b));
+            if (!edge_block(t, i)) refused |= std::uint64_t{1} << i;
+        }
+        return refused;
+    }
+
+    // One of a message's edge blocks, now in scratch: check the header
+    // (block 0) and the zero tail (last block), copy the plaintext bytes,
+    // and aim the lane's output at its next block. Returns false when the
+    // header refuses the message.
+    template <class T>
+    static bool edge_block(T& t, std::size_t i) noexcept {
+        job& j = *t.job_now[i];
+        const std::byte* const block = t.scratch + i * 8;
+        const std::size_t len = j.cipher.size();
+        const std::size_t off = t.cur[i] - addr(j.cipher.data());
+        if (off == 0) {
+            const std::size_t pad = std::to_integer<std::size_t>(block[0]) & 7;
+            if (len < pad + 10) {  // only 16 bytes with pad 7
+                j.plain_len = r::fail(decode_error::bad_padding, 0);
+                return false;
+            }
+            if (j.out.size() < len - pad - 10) {
+                j.plain_len = r::fail(decode_error::too_long, 0);
+                return false;
+            }
+            t.hdr[i] = pad + 3;
+        }
+        const std::size_t hdr = t.hdr[i];
+        const std::size_t end = len - 7;
+        // Plaintext is padded [hdr, end), written to out[pos - hdr]; with
+        // out == cipher every write lands before the next block to be read.
+        const std::size_t from = off < hdr ? hdr : off;
+        const std::size_t to = off + 8 < end ? off + 8 : end;
+        if (from < to) std::memcpy(j.out.data() + (from - hdr), block + (from - off), to - from);
+        if (off + 8 == len) {
+            // pidgin qq_decrypt "check last 7 bytes": bytes 1..7 of the last block.
+            for (std::size_t k = 1; k < 8; ++k) {
+                if (block[k] != std::byte{0}) {
+                    j.plain_len = r::fail(decode_error::bad_padding, len - 7);
+                    return true;
+                }
+            }
+            j.plain_len.value = end - hdr;
+            return true;
+        }
+        // Next care: block 1 when the header reaches into it, else the last.
+        const std::size_t next = off + 8;
+        t.edge[i] = addr(j.cipher.data()) + (next == 8 && hdr > 8 ? 8 : len - 8);
+        // Interior blocks: out + offset - hdr (this one's; advanced with pos).
+        t.dst[i] = addr(j.out.data()) + off - hdr;
+        return true;
+    }
+};
+
+// The order lanes take jobs in: longest first, window by window. A lane
+// refilled with the next longest job as it frees up finishes about when the
+// others do (Graham's LPT rule); taken as they come, a burst of mixed lengths
+// (QQ bodies run ~20..700 bytes) leaves most lanes idle while the last few
+// long messages finish. The order changes nothing but timing: jobs are
+// independent.
+template <class D>
+class job_order {
+public:
+    using job = typename D::job;
+    explicit job_order(std::span<job> jobs) noexcept : jobs_(jobs) {}
+
+    job* next() noexcept {
+        if (at_ == count_ && !load_window()) return nullptr;
+        const std::size_t k = window - 1 - static_cast<std::size_t>(keys_[at_++] & 0xFFFF);
+        return &jobs_[base_ + k];
+    }
+
+private:
+    static constexpr std::size_t window = 256;
+
+    bool load_window() noexcept {
+        base_ += count_;
+        if (base_ >= jobs_.size()) return false;
+        count_ = jobs_.size() - base_ < window ? jobs_.size() - base_ : window;
+        at_ = 0;
+        // Key: blocks above, (window - 1 - index) below, so that a descending
+        // sort puts the longest first and keeps equal lengths in list order.
+        for (std::size_t k = 0; k < count_; ++k) {
+            const std::uint64_t blocks = D::blocks(jobs_[base_ + k]);
+            keys_[k] = (blocks < 0xFFFFFFFFFFFF ? blocks : 0xFFFFFFFFFFFF) << 16 | (window - 1 - k);
+        }
+        std::sort(keys_, keys_ + count_, std::greater<>());
+        return true;
+    }
+
+    std::span<job> jobs_;
+    std::size_t base_ = 0, count_ = 0, at_ = 0;
+    std::uint64_t keys_[window];
+};
+
+// Runs every job through W * U lanes, one block of every busy lane per step.
+// A lane whose message ends takes the next job at once (chain state cleared,
+// key loaded), so lanes idle only once the list runs dry; idle lanes work on
+// their scratch slot and their output is dropped.
+//
+// Each step is pipelined: the next step's lanes are chosen and its blocks
+// loaded before this step's rounds, so that the out-of-order core overlaps
+// that scalar work with the rounds instead of running it in between.
+template <class V, std::size_t U, class D>
+void run_lanes(std::span<typename D::job> jobs) noexcept {
+    using job = typename D::job;
+    constexpr std::size_t w = V::width;
+    constexpr std::size_t lanes = w * U;
+    static_assert(lanes <= 64, "lane bits are one 64-bit mask");
+
+    lane_table<V, U, job> t;
+    job_order<D> order(jobs);
+    std::size_t busy = 0;
+    auto fill = [&](std::size_t i) noexcept {
+        while (job* const next = order.next()) {
+            job& j = *next;
+            if (!D::start(j, t, i)) continue;
+            t.job[i] = &j;
+            t.step[i] = 8;
+            t.keys.set(i, j.key);
+            return true;
+        }
+        t.idle(i);
+        return false;
+    };
+    for (std::size_t i = 0; i < lanes; ++i) busy += fill(i) ? 1 : 0;
+    t.keys.reload();
+    lane_chain<V, U> chain;
+    for (std::size_t u = 0; u < U; ++u) {
+        chain.x.y[u] = chain.x.z[u] = chain.c.y[u] = chain.c.z[u] = V::zero();
+    }
+    lane_vectors<V, U> v, ahead;
+    for (std::size_t u = 0; u < U; ++u) V::load_blocks(t.pos + u * w, v.y[u], v.z[u]);
+
+    while (busy != 0) {
+        // The lanes of the next step: the next block of each message, or the
+        // first block of the next job where a message ends with this one.
+        if constexpr (D::writes_elsewhere) std::memcpy(t.job_now, t.job, sizeof t.job);  // edge_block's
+        std::uint64_t care = 0, ending = 0;
+        for (std::size_t i = 0; i < lanes; ++i) {
+            const std::uint64_t p = t.pos[i];
+            t.cur[i] = p;
+            if constexpr (D::writes_elsewhere) care |= std::uint64_t{p == t.edge[i]} << i;
+            t.pos[i] = p + t.step[i];
+            ending |= std::uint64_t{p + t.step[i] == t.stop[i]} << i;
+        }
+        std::uint64_t fresh = 0;
+        std::size_t leaving = 0;
+        for (std::uint64_t b = ending; b != 0; b &= b - 1) {
+            const std::size_t i = static_cast<std::size_t>(std::countr_zero(b));
+            if (fill(i)) {
+                fresh |= std::uint64_t{1} << i;
+            } else {
+                ++leaving;
+            }
+        }
+        for (std::size_t u = 0; u < U; ++u) V::load_blocks(t.pos + u * w, ahead.y[u], ahead.z[u]);
+
+        D::step(v, chain, t.keys);
+
+        // A message refused at its header ends now: its lane is refilled and
+        // the blocks read ahead for it are read again.
+        const std::uint64_t refused = D::template store<V, U>(v, t, care);
+        if (refused != 0) {
+            for (std::uint64_t b = refused; b != 0; b &= b - 1) {
+                const std::size_t i = static_cast<std::size_t>(std::countr_zero(b));
+                if (fill(i)) {
+                    fresh |= std::uint64_t{1} << i;
+                } else {
+                    ++leaving;
+                }
+            }
+            for (std::size_t u = 0; u < U; ++u) V::load_blocks(t.pos + u * w, ahead.y[u], ahead.z[u]);
+        }
+        if constexpr (D::writes_elsewhere) {
+            for (std::size_t i = 0; i < lanes; ++i) t.dst[i] += t.step[i];
+        }
+        busy -= leaving;
+        if (fresh != 0) {
+            t.keys.reload();
+            chain.clear(fresh);
+        }
+        v = ahead;
+    }
+}
+
+}  // namespace
+}  // namespace qqgen::proto

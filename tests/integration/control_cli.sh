@@ -1,0 +1,187 @@
+#!/bin/sh
+# The control process as a user drives it (issue 4): qqgen run / validate /
+# apply / stats / stop against a real qqgen-dataplane on the wire topology.
+# Usage: control_cli.sh QQGEN QQGEN_DATAPLANE SOURCE_ROOT SCENARIO
+# DPDK runs with --no-huge --no-shconf --no-pci (no hugepages, no runtime files).
+set -eu
+qqgen=$1
+export QQGEN_DATAPLANE=$2
+root=$3
+scenario=$4
+poke="python3 $root/tests/integration/shm_poke.py"
+inst="t$$"
+tmp=$(mktemp -d)
+run_pid=""
+cleanup() {
+    [ -n "$run_pid" ] && kill -9 "$run_pid" 2>/dev/null || true
+    # A dataplane left behind by a failed scenario: stop it, then drop its segment.
+    "$qqgen" stop --instance "$inst" --now --timeout 5 >/dev/null 2>&1 || true
+    "$qqgen" stop --instance "$inst" --clean >/dev/null 2>&1 || true
+    pkill -9 -f -- "--shm $inst" 2>/dev/null || true
+    rm -f "/dev/shm/qqgen.$inst" "/dev/shm/qqgen.abi$$"
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() {
+    echo "FAIL: $*" >&2
+    for f in "$tmp"/*.out "$tmp"/run/dataplane.log; do
+        [ -f "$f" ] && { echo "--- $f:" >&2; tail -n 30 "$f" >&2; }
+    done
+    exit 1
+}
+eal='dataplane.eal=[--no-huge, -m, "512", --no-shconf, --no-pci, --log-level, warning]'
+small="--set users.concurrent=3000 --set users.qq_numbers.count=3000"
+# Room for every user a run at a few hundred new users/s starts in half a minute.
+roomy="--set users.concurrent=30000 --set users.qq_numbers.count=30000"
+# Users that stay logged in (keep-alives) until the run stops.
+staying="--set users.total=0 --set phases.steady.duration=0s --set keepalive.count=1000 --set keepalive.interval=1s"
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+
+# Polls `qqgen stats --json` until the dataplane has users (bounded).
+wait_running() {
+    i=0
+    while [ $i -lt 300 ]; do
+        if "$qqgen" stats --instance "$inst" --json >"$tmp/stats.json" 2>/dev/null &&
+           [ "$(json "$tmp/stats.json" "d['counters']['users']['started'] > 0")" = True ]; then
+            return 0
+        fi
+        sleep 0.1; i=$((i + 1))
+    done
+    fail "the dataplane did not start users within 30 s"
+}
+started() { "$qqgen" stats --instance "$inst" --json >"$tmp/s.json" && json "$tmp/s.json" "d['counters']['users']['started']"; }
+
+case $scenario in
+validate_configs)
+    for f in "$root"/configs/*.yaml; do
+        "$qqgen" validate "$f" >"$tmp/v.out" 2>&1 || fail "$f does not validate"
+    done
+    ;;
+bad_profiles)
+    # Every broken profile is refused with file:line:col or the field named, exit non-zero.
+    n=0
+    for f in "$root"/tests/data/profiles/bad/*.yaml; do
+        # A corpus file may carry overrides as "# set: FIELD=VALUE" lines.
+        set -- validate "$f"
+        while IFS= read -r o; do [ -z "$o" ] || set -- "$@" --set "$o"; done <<SETS
+$(sed -n 's/^# set: //p' "$f")
+SETS
+        set +e; "$qqgen" "$@" >"$tmp/v.out" 2>&1; rc=$?; set -e
+        [ "$rc" -ne 0 ] || fail "$f was accepted"
+        grep -q -e "$(basename "$f"):" -e "^--set " "$tmp/v.out" || fail "$f: the message does not name the file or the --set"
+        n=$((n + 1))
+    done
+    [ "$n" -ge 15 ] || fail "only $n broken profiles"
+    set +e; "$qqgen" validate "$root/configs/quickstart.yaml" --set phases.stedy.duration=1s >"$tmp/v.out" 2>&1; rc=$?; set -e
+    [ "$rc" -ne 0 ] && grep -q "did you mean 'steady'" "$tmp/v.out" || fail "--set typo not refused with a suggestion"
+    ;;
+run_quickstart)
+    # The README's main job, smaller: every user completes, report.json says so.
+    "$qqgen" run "$root/configs/quickstart.yaml" --out "$tmp/run" --instance "$inst" --set "$eal" $small \
+        --set users.total=3000 >"$tmp/run.out" 2>&1 || fail "qqgen run exited $?"
+    r="$tmp/run/report.json"
+    [ -f "$r" ] || fail "no report.json"
+    [ "$(json "$r" "d['schema']")" = "qqgen-report/1" ] || fail "report schema"
+    [ "$(json "$r" "d['totals']['counters']['users']['completed']")" = 3000 ] || fail "not every user completed"
+    [ "$(json "$r" "d['totals']['counters']['users']['failed']")" = 0 ] || fail "users failed"
+    [ "$(json "$r" "d['run']['end_reason']")" = "the phases ended" ] || fail "end reason"
+    [ "$(json "$r" "d['profile']['applied']['users']['total']")" = 3000 ] || fail "the applied profile is not in the report"
+    [ "$(json "$r" "d['totals']['ports']['client']['tx_frames'] == d['totals']['ports']['server']['rx_frames']")" = True ] ||
+        fail "client tx and server rx differ on a wire"
+    grep -q "profile generation 1: applied by 1 of 1 workers" "$tmp/run.out" || fail "no acknowledgement line"
+    [ ! -e "/dev/shm/qqgen.$inst" ] || fail "the segment outlived the dataplane"
+    ;;
+phases)
+    # Ramp-up, 2 s steady, 1 s ramp-down: the run ends by itself, every user logged out.
+    "$qqgen" run "$root/configs/quickstart.yaml" --out "$tmp/run" --instance "$inst" --set "$eal" $small $staying \
+        --set phases.steady.duration=2s --set phases.ramp_down.duration=1s \
+        --set phases.steady.new_users_per_second=2000 >"$tmp/run.out" 2>&1 || fail "qqgen run exited $?"
+    r="$tmp/run/report.json"
+    [ "$(json "$r" "d['totals']['counters']['users']['stopped'] == d['totals']['counters']['users']['started'] > 0")" = True ] ||
+        fail "the ramp-down did not log every user out"
+    [ "$(json "$r" "d['workers'][0]['phase']")" = ended ] || fail "phase not ended"
+    ;;
+live_apply)
+    "$qqgen" run "$root/configs/quickstart.yaml" --out "$tmp/run" --instance "$inst" --set "$eal" $roomy $staying \
+        --set phases.steady.new_users_per_second=300 --set phases.ramp_up.duration=0s >"$tmp/run.out" 2>&1 &
+    run_pid=$!
+    wait_running
+    a=$(started); sleep 2; b=$(started)
+    # Doubling the rate: acknowledged within 100 ms, visible within a second.
+    "$qqgen" apply "$root/configs/quickstart.yaml" --instance "$inst" --set "$eal" $roomy $staying \
+        --set phases.steady.new_users_per_second=600 --set phases.ramp_up.duration=0s >"$tmp/apply.out" 2>&1 ||
+        fail "apply exited $?"
+    ms=$(sed -n 's/.*acknowledged in \([0-9.]*\) ms.*/\1/p' "$tmp/apply.out")
+    [ -n "$ms" ] && [ "$(echo "$ms < 100" | bc)" = 1 ] || fail "acknowledged in '$ms' ms, not under 100"
+    sleep 0.5; c=$(started); sleep 2; d=$(started)
+    ratio=$(echo "scale=2; ($d - $c) / ($b - $a)" | bc)
+    [ "$(echo "$ratio > 1.6 && $ratio < 2.4" | bc)" = 1 ] || fail "rate ratio after doubling is $ratio"
+    # A change that needs a restart is refused; the running profile stays.
+    set +e
+    "$qqgen" apply "$root/configs/quickstart.yaml" --instance "$inst" --set "$eal" $staying \
+        --set users.concurrent=20000 --set users.qq_numbers.count=30000 >"$tmp/refused.out" 2>&1; rc=$?
+    set -e
+    [ "$rc" -ne 0 ] || fail "a change of users.concurrent was applied live"
+    grep -q "users cannot change" "$tmp/refused.out" || fail "the refusal does not say why"
+    "$qqgen" stats --instance "$inst" --json >"$tmp/s.json"
+    [ "$(json "$tmp/s.json" "d['workers'][0]['applied_generation']")" = 2 ] || fail "applied generation moved"
+    [ "$(json "$tmp/s.json" "d['counters']['users']['failed']")" = 0 ] || fail "users lost"
+    # A broken profile never reaches the dataplane.
+    printf 'users: {concurrent: [}\n' >"$tmp/broken.yaml"
+    set +e; "$qqgen" apply "$tmp/broken.yaml" --instance "$inst" >"$tmp/broken.out" 2>&1; rc=$?; set -e
+    [ "$rc" -ne 0 ] && grep -q "broken.yaml:1:" "$tmp/broken.out" || fail "broken profile not refused with its position"
+    # A corrupted profile slot: the worker refuses it and keeps running the old profile.
+    g=$($poke corrupt-profile "/dev/shm/qqgen.$inst")
+    i=0
+    while [ $i -lt 50 ]; do
+        "$qqgen" stats --instance "$inst" --json >"$tmp/s.json"
+        [ "$(json "$tmp/s.json" "d['workers'][0]['refused_generation']")" = "$g" ] && break
+        sleep 0.1; i=$((i + 1))
+    done
+    [ "$(json "$tmp/s.json" "d['workers'][0]['refused_generation']")" = "$g" ] || fail "corrupted slot not refused"
+    json "$tmp/s.json" "d['workers'][0]['refusal']" | grep -q checksum || fail "refusal does not name the checksum"
+    [ "$(json "$tmp/s.json" "d['workers'][0]['applied_generation']")" = 2 ] || fail "corrupted profile applied"
+    e=$(started); sleep 1; f=$(started)
+    [ "$f" -gt "$e" ] || fail "users stopped starting after the corrupted slot"
+    # Control killed: the dataplane goes on; a new control reads consistent counters and stops it.
+    kill -9 "$run_pid"; wait "$run_pid" 2>/dev/null || true; run_pid=""
+    sleep 1
+    g1=$(started); sleep 1; g2=$(started)
+    [ "$g2" -gt "$g1" ] || fail "the dataplane stopped when control was killed"
+    "$qqgen" stats --instance "$inst" --json >"$tmp/s.json"
+    [ "$(json "$tmp/s.json" "(lambda u: u['started'] == u['completed'] + u['failed'] + u['stopped'] + d['active_users'])(d['counters']['users'])")" = True ] ||
+        fail "inconsistent user counters after reattaching"
+    "$qqgen" stop --instance "$inst" >"$tmp/stop.out" 2>&1 || fail "stop exited $?"
+    grep -q "stopped" "$tmp/stop.out" || fail "stop did not report the end"
+    ;;
+dataplane_killed)
+    "$qqgen" run "$root/configs/quickstart.yaml" --out "$tmp/run" --instance "$inst" --set "$eal" $small $staying \
+        >"$tmp/run.out" 2>&1 &
+    run_pid=$!
+    wait_running
+    dp=$(json "$tmp/stats.json" "d['dataplane_pid']")
+    kill -9 "$dp"
+    t0=$(date +%s%N)
+    set +e; wait "$run_pid"; rc=$?; set -e
+    run_pid=""
+    t1=$(date +%s%N)
+    [ "$rc" -ne 0 ] || fail "qqgen run exited 0 after its dataplane was killed"
+    grep -q "dataplane pid $dp" "$tmp/run.out" || fail "control did not say the dataplane died"
+    ms=$(( (t1 - t0) / 1000000 ))
+    [ "$ms" -lt 2000 ] || fail "control noticed after $ms ms"
+    [ -f "$tmp/run/report.json" ] || fail "no report after the dataplane died"
+    # Its segment is stale now: refused with a clear message, then cleaned.
+    set +e; "$qqgen" stats --instance "$inst" >"$tmp/stale.out" 2>&1; rc=$?; set -e
+    [ "$rc" -ne 0 ] && grep -q "$dp" "$tmp/stale.out" || fail "stale segment not reported"
+    "$qqgen" stop --instance "$inst" --clean >"$tmp/clean.out" 2>&1 || true
+    [ ! -e "/dev/shm/qqgen.$inst" ] || fail "stop --clean left the stale segment"
+    ;;
+foreign_abi)
+    $poke foreign-abi "/dev/shm/qqgen.abi$$"
+    set +e; "$qqgen" stats --instance "abi$$" >"$tmp/abi.out" 2>&1; rc=$?; set -e
+    [ "$rc" -ne 0 ] || fail "a segment of ABI 999 was accepted"
+    grep -q "999" "$tmp/abi.out" || fail "the message does not name the other ABI version"
+    ;;
+*) echo "unknown scenario $scenario" >&2; exit 2 ;;
+esac
+echo "ok: $scenario"

@@ -1,0 +1,374 @@
+// YAML profiles into run_profiles: the shipped profiles load, the profile's
+// totals become per-worker settings, --set overrides apply, and every broken
+// profile of tests/data/profiles/bad is refused with the message its first
+// lines expect (file:line:column, field path, what was expected and found).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "control/profile/profile_loader.hpp"
+
+using namespace qqgen::control;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path configs_dir = fs::path(QQGEN_TESTDATA) / ".." / ".." / "configs";
+const fs::path bad_dir = fs::path(QQGEN_TESTDATA) / "profiles" / "bad";
+
+std::string all_messages(const std::vector<profile_error>& errors) {
+    std::string s;
+    for (const profile_error& e : errors) s += e.to_string() + "\n";
+    return s;
+}
+
+// Parses `yaml` (as t.yaml) and requires it to load.
+run_profile loads(const std::string& yaml, const std::vector<std::string>& set = {},
+                  std::optional<unsigned> workers = {}) {
+    auto r = parse_profile(yaml, "t.yaml", set, workers);
+    if (auto* e = std::get_if<std::vector<profile_error>>(&r)) FAIL(all_messages(*e));
+    return std::get<run_profile>(r);
+}
+
+// Parses `yaml` and requires it to be refused; returns the errors.
+std::vector<profile_error> refused(const std::string& yaml, const std::vector<std::string>& set = {}) {
+    auto r = parse_profile(yaml, "t.yaml", set);
+    REQUIRE(std::holds_alternative<std::vector<profile_error>>(r));
+    return std::get<std::vector<profile_error>>(r);
+}
+
+// The .yaml files of `dir`, sorted.
+std::vector<fs::path> yaml_files(const fs::path& dir) {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().extension() == ".yaml") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("every shipped profile loads", "[profile]") {
+    const std::vector<fs::path> files = yaml_files(configs_dir);
+    REQUIRE(files.size() >= 4);
+    for (const fs::path& f : files) {
+        INFO(f);
+        auto r = load_profile(f.string());
+        if (auto* e = std::get_if<std::vector<profile_error>>(&r)) FAIL(all_messages(*e));
+        const run_profile& p = std::get<run_profile>(r);
+        CHECK(p.name == f.stem().string());
+        CHECK(p.load.validate_for_workers(p.workers).empty());
+        CHECK(!p.applied_yaml.empty());
+    }
+}
+
+TEST_CASE("quickstart is the README's main job", "[profile]") {
+    auto r = load_profile((configs_dir / "quickstart.yaml").string());
+    REQUIRE(std::holds_alternative<run_profile>(r));
+    const run_profile& p = std::get<run_profile>(r);
+    CHECK(p.workers == 1);
+    CHECK(p.load.users == 100000);
+    CHECK(p.load.total_sessions == 100000);
+    CHECK(p.load.new_user_rate == 5000);
+    CHECK(p.load.keepalive_interval_ms == 1000);
+    CHECK(p.load.message_delay_min_ms == 100);
+    CHECK(p.load.message_delay_max_ms == 500);
+    CHECK(p.eal_args == std::vector<std::string>{"-l", "0-1", "--in-memory", "--no-pci"});
+    CHECK(p.dataplane_args[0] == "--topology");
+    CHECK(p.dataplane_args[1] == "wire");
+}
+
+TEST_CASE("an empty map is a profile of defaults", "[profile]") {
+    const run_profile p = loads("{}\n");
+    const qqgen::engine::load_settings defaults;
+    CHECK(p.name == "t");
+    CHECK(p.workers == 1);
+    CHECK(p.load.users == 100);
+    CHECK(p.load.total_sessions == 0);
+    CHECK(p.load.redirect_ppm == defaults.redirect_ppm);
+    CHECK(p.load.client_address_base == defaults.client_address_base);
+    CHECK(p.load.charset_weights == defaults.charset_weights);
+    CHECK(p.load.font_weights == defaults.font_weights);
+    CHECK(p.ramp_up_s == 1.0);
+    CHECK(p.steady_s == 0.0);
+    CHECK(p.stats_interval_s == 1.0);
+    CHECK_FALSE(p.capture);
+    CHECK_FALSE(p.keylog);
+    CHECK(p.eal_args == std::vector<std::string>{"-l", "0-1", "--in-memory", "--no-pci"});
+    CHECK(p.dataplane_args == std::vector<std::string>{"--topology", "wire", "--mbufs-per-worker", "16383",
+                                                       "--wire-ring-size", "1024", "--stop-grace", "2",
+                                                       "--link-timeout", "5"});
+}
+
+TEST_CASE("totals are divided among the workers, rounding up", "[profile]") {
+    const run_profile p = loads(R"(
+dataplane: {lcores: "0-2"}
+users: {concurrent: 1000, total: 5001, qq_numbers: {first: 500000}}
+phases:
+  ramp_up: {duration: 1.5s}
+  steady: {duration: 20s, new_users_per_second: 5001, concurrent_users: 801}
+  ramp_down: {duration: 2s}
+login: {redirect_percent: 20}
+)");
+    CHECK(p.workers == 2);
+    CHECK(p.load.users == 500);
+    CHECK(p.load.total_sessions == 2501);
+    CHECK(p.load.qq_number_base == 500000);
+    CHECK(p.load.new_user_rate == 2501);
+    CHECK(p.load.concurrent_target == 401);
+    CHECK(p.load.ramp_ms == 1500);
+    CHECK(p.load.steady_ms == 20000);
+    CHECK(p.load.ramp_down_ms == 2000);
+    CHECK(p.load.redirect_ppm == 200000);
+    CHECK(p.ramp_up_s == 1.5);
+    CHECK(p.steady_s == 20.0);
+    CHECK(p.ramp_down_s == 2.0);
+    CHECK(p.eal_args[1] == "0-2");
+}
+
+TEST_CASE("a running dataplane's worker count replaces the profile's", "[profile]") {
+    const run_profile p = loads("users: {concurrent: 1000}\n", {}, 4u);
+    CHECK(p.workers == 4);
+    CHECK(p.load.users == 250);
+    auto r = parse_profile("users: {concurrent: 1000}\n", "t.yaml", {}, 0u);
+    REQUIRE(std::holds_alternative<std::vector<profile_error>>(r));
+}
+
+TEST_CASE("behaviour, addresses and outputs map onto the settings", "[profile]") {
+    const run_profile p = loads(R"(
+seed: 0x1234
+users: {client_version: 0x0E1B, dialect: classic}
+network:
+  client: {first_address: 10.1.0.1, addresses: 4, first_port: 20000, ports_per_address: 1000, vlan: 10,
+           mac: "02:aa:00:00:00:01", gateway: 10.1.255.254, interface: 10.1.255.1}
+  server: {vlan: 20, mac: "02:aa:00:00:00:02", next_hop: "02:bb:00:00:00:02", gateway: 10.2.255.254}
+  dns_server: 10.2.0.53
+login:
+  port: 8001
+  redirect_percent: 12.5
+  servers: [{name: a.example, address: 10.2.1.1}, {name: b.example, address: 10.2.1.2}, {name: c.example, address: 10.2.1.3}]
+sync: {buddies_per_user: 3, friend_page_size: 2}
+chat:
+  chats_per_user: 1
+  messages_per_chat: 9
+  message_delay: 750ms
+  charsets: {big5: 1, UTF8: 3}
+  fonts: {songti: 2, yahei: 3, "新细明体": 4, tahoma: 5}
+keepalive: {interval: 30s, count: 3}
+resend: {timeout: 4s, jitter: 0s, tries: 2}
+capture: {enabled: true, file: out/run.pcap, sample: 7, direction: both}
+keylog: yes
+report: {interval: 250ms}
+)");
+    const auto& s = p.load;
+    CHECK(s.seed == 0x1234);
+    CHECK(s.client_version == 0x0E1B);
+    CHECK(s.dialect == qqgen::proto::dialect::classic);
+    CHECK(s.client_address_base.to_string() == "10.1.0.1");
+    CHECK(s.client_address_count == 4);
+    CHECK(s.client_port_base == 20000);
+    CHECK(s.client_ports_per_address == 1000);
+    CHECK(s.vlan_id == std::array<std::uint16_t, 2>{10, 20});
+    CHECK(s.local_mac[0].to_string() == "02:aa:00:00:00:01");
+    CHECK(s.local_mac[1].to_string() == "02:aa:00:00:00:02");
+    // A gateway without next_hop: resolve it (zero MAC), as --client-gateway does.
+    CHECK(s.next_hop_mac[0] == qqgen::proto::mac_address{});
+    CHECK(s.next_hop_mac[1].to_string() == "02:bb:00:00:00:02");
+    CHECK(s.gateway_ip[0].to_string() == "10.1.255.254");
+    CHECK(s.interface_ip[0].to_string() == "10.1.255.1");
+    CHECK(s.gateway_ip[1].to_string() == "10.2.255.254");
+    CHECK(s.dns_server.to_string() == "10.2.0.53");
+    CHECK(s.login_server_port == 8001);
+    CHECK(s.redirect_ppm == 125000);
+    CHECK(s.login_server_count == 3);
+    CHECK(s.login_server_name(2) == "c.example");
+    CHECK(s.login_servers[2].to_string() == "10.2.1.3");
+    CHECK(s.buddies_per_user == 3);
+    CHECK(s.friend_page_size == 2);
+    CHECK(s.messages_per_chat == 9);
+    CHECK(s.message_delay_min_ms == 750);
+    CHECK(s.message_delay_max_ms == 750);
+    CHECK(s.charset_weights == std::array<std::uint16_t, 4>{0, 0, 1, 3});
+    CHECK(s.font_weights == std::array<std::uint16_t, 6>{2, 3, 0, 0, 4, 5});
+    CHECK(s.keepalive_interval_ms == 30000);
+    CHECK(s.keepalive_count == 3);
+    CHECK(s.resend_timeout_ms == 4000);
+    CHECK(s.resend_jitter_ms == 0);
+    CHECK(s.resend_tries == 2);
+    CHECK(s.keylog == 1);
+    CHECK(p.keylog);
+    CHECK(p.capture);
+    CHECK(p.capture_file == "out/run.pcap");
+    CHECK(p.stats_interval_s == 0.25);
+    const auto& a = p.dataplane_args;
+    const auto after = [&](const std::string& opt) {
+        auto it = std::find(a.begin(), a.end(), opt);
+        return it == a.end() || it + 1 == a.end() ? std::string("<none>") : *(it + 1);
+    };
+    CHECK(after("--capture") == "out/run.pcap");
+    CHECK(after("--capture-sample") == "7");
+    CHECK(after("--capture-direction") == "both");
+    CHECK(after("--keylog") == "keylog.txt");
+}
+
+TEST_CASE("IPv6 profiles get RFC 5180 defaults", "[profile]") {
+    const run_profile p = loads("network: {ip_version: 6}\n");
+    CHECK(p.load.ip_version == 6);
+    CHECK(p.load.client_address_base.to_string() == "2001:2:0:1::1");
+    CHECK(p.load.dns_server.to_string() == "2001:2:0:2::53");
+    CHECK(p.load.login_servers[1].to_string() == "2001:2:0:2::1:2");
+}
+
+TEST_CASE("the ports topology and EAL arguments", "[profile]") {
+    const run_profile p = loads(R"(
+dataplane:
+  lcores: "0,2,4"
+  eal: ["--no-huge", "-m", "512"]
+  vdevs: ["net_af_packet0,iface=a", "net_af_packet1,iface=b"]
+  topology: ports
+  client_port: net_af_packet0
+  server_port: net_af_packet1
+  stop_grace: 250ms
+)");
+    CHECK(p.workers == 2);
+    CHECK(p.eal_args == std::vector<std::string>{"-l", "0,2,4", "--no-huge", "-m", "512", "--vdev",
+                                                 "net_af_packet0,iface=a", "--vdev", "net_af_packet1,iface=b"});
+    CHECK(p.dataplane_args == std::vector<std::string>{"--topology", "ports", "--client-port", "net_af_packet0",
+                                                       "--server-port", "net_af_packet1", "--mbufs-per-worker", "16383",
+                                                       "--wire-ring-size", "1024", "--stop-grace", "0.25",
+                                                       "--link-timeout", "5"});
+}
+
+TEST_CASE("--set overrides fields, lists and whole sections", "[profile][set]") {
+    const std::string base =
+        "users: {concurrent: 1000}\nchat:\n  message_delay: {min: 1s, max: 2s}\n"
+        "login:\n  servers: [{name: a.example, address: 198.19.1.1}]\ncapture:\n";
+    const run_profile p = loads(base, {"users.concurrent=5000", "login.servers[0].address=198.19.9.9",
+                                       "chat.message_delay={min: 10ms, max: 20ms}", "capture.enabled=true",
+                                       "phases.steady.new_users_per_second=777", "keepalive.count=0"});
+    CHECK(p.load.users == 5000);
+    CHECK(p.load.login_servers[0].to_string() == "198.19.9.9");
+    CHECK(p.load.message_delay_min_ms == 10);
+    CHECK(p.load.message_delay_max_ms == 20);
+    CHECK(p.capture);
+    CHECK(p.load.new_user_rate == 777);
+    CHECK(p.load.keepalive_count == 0);
+    // The applied profile is what ran: loading it again gives the same load.
+    const run_profile again = loads(p.applied_yaml);
+    CHECK(again.load.users == 5000);
+    CHECK(again.load.message_delay_min_ms == 10);
+    CHECK(again.capture);
+    // The later override wins; an empty value restores the default.
+    CHECK(loads(base, {"users.concurrent=7", "users.concurrent=9"}).load.users == 9);
+    CHECK(loads(base, {"users.concurrent="}).load.users == 100);
+    CHECK(loads(base, {"login.servers.0.name=b.example"}).load.login_server_name(0) == "b.example");
+}
+
+TEST_CASE("--set errors name the override", "[profile][set]") {
+    const std::string base = "users: {concurrent: 1000}\n";
+    {
+        const auto e = refused(base, {"users.concurent=5"});
+        REQUIRE(e.size() == 1);
+        CHECK(e[0].to_string() ==
+              "--set users.concurent=5: users.concurent: unknown field 'concurent'; did you mean 'concurrent'?");
+    }
+    {
+        const auto e = refused(base, {"captur.enabled=true"});
+        REQUIRE(e.size() == 1);
+        CHECK(e[0].file == "--set captur.enabled=true");
+        CHECK(e[0].message.find("did you mean 'capture'?") != std::string::npos);
+    }
+    {
+        const auto e = refused(base, {"users.concurrent=lots"});
+        REQUIRE(e.size() == 1);
+        CHECK(e[0].to_string() ==
+              "--set users.concurrent=lots: users.concurrent: expected an integer 1..4294967295, found 'lots'");
+    }
+    CHECK(refused(base, {"users.concurrent"})[0].message.find("expected PATH=VALUE") != std::string::npos);
+    CHECK(refused(base, {"users..x=1"})[0].message.find("is not a field path") != std::string::npos);
+    CHECK(refused(base, {"users.concurrent=[1"})[0].message.find("not valid YAML") != std::string::npos);
+    CHECK(refused(base, {"users.concurrent.x=1"})[0].message.find("not a map") != std::string::npos);
+    CHECK(refused(base, {"login.servers[3].name=x"})[0].to_string().find("--set login.servers[3].name=x") == 0);
+    // Errors of the file keep their position next to those of the overrides.
+    const auto both = refused("users: {concurrent: 0}\n", {"seed=-1"});
+    REQUIRE(both.size() == 2);
+    CHECK(both[0].to_string().find("t.yaml:1:21: users.concurrent: expected an integer 1..") == 0);
+    CHECK(both[1].file == "--set seed=-1");
+}
+
+TEST_CASE("every error is reported, in file order", "[profile]") {
+    const auto e = refused("users:\n  concurrent: -5\n  dialekt: modern\nsync: {friend_page_size: 99}\nbogus: 1\n");
+    REQUIRE(e.size() == 4);
+    CHECK(e[0].line == 2);
+    CHECK(e[0].path == "users.concurrent");
+    CHECK(e[1].path == "users.dialekt");
+    CHECK(e[1].message.find("did you mean 'dialect'?") != std::string::npos);
+    CHECK(e[2].path == "sync.friend_page_size");
+    CHECK(e[2].message == "expected an integer 1..30, found '99'");
+    CHECK(e[3].path == "bogus");
+}
+
+TEST_CASE("a missing file, a directory and an empty file are refused clearly", "[profile]") {
+    auto r = load_profile("/nonexistent/profile.yaml");
+    REQUIRE(std::holds_alternative<std::vector<profile_error>>(r));
+    CHECK(
+        std::get<1>(r)[0].to_string() ==
+        "/nonexistent/profile.yaml: no such profile (the shipped ones are in configs/, e.g. configs/quickstart.yaml)");
+    r = load_profile(configs_dir.string());
+    REQUIRE(std::holds_alternative<std::vector<profile_error>>(r));
+    CHECK(std::get<1>(r)[0].message.find("directory") != std::string::npos);
+    CHECK(refused("")[0].message.find("empty") != std::string::npos);
+    CHECK(refused("# only a comment\n")[0].message.find("empty") != std::string::npos);
+}
+
+TEST_CASE("the engine's own check is reported at the profile field", "[profile]") {
+    // 53 inside the client port range: only load_settings::validate knows.
+    const auto e = refused("network:\n  client: {first_port: 50, ports_per_address: 100}\n");
+    REQUIRE(e.size() == 1);
+    CHECK(e[0].path == "network.client.first_port");
+    CHECK(e[0].line == 2);
+    CHECK(e[0].message.find("port 53") != std::string::npos);
+    // Two servers with one name: at the second server's name.
+    const auto d = refused(
+        "login:\n  servers:\n    - {name: a.example, address: 198.19.1.1}\n"
+        "    - {name: a.example, address: 198.19.1.2}\n");
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].path == "login.servers[1].name");
+    CHECK(d[0].line == 4);
+}
+
+// The corpus: each file's leading "# expect: TEXT" lines must each appear in
+// the messages (as file:line:col: path: message, the file named by its base
+// name); "# set: PATH=VALUE" lines are --set overrides to apply.
+TEST_CASE("every broken profile is refused with the expected message", "[profile][corpus]") {
+    const std::vector<fs::path> files = yaml_files(bad_dir);
+    REQUIRE(files.size() >= 15);
+    for (const fs::path& f : files) {
+        INFO(f.filename());
+        const std::string text = read_file(f);
+        std::vector<std::string> expect, set;
+        std::istringstream lines(text);
+        for (std::string line; std::getline(lines, line) && line.starts_with("#");) {
+            if (line.starts_with("# expect: ")) expect.push_back(line.substr(10));
+            if (line.starts_with("# set: ")) set.push_back(line.substr(7));
+        }
+        REQUIRE_FALSE(expect.empty());
+        auto r = parse_profile(text, f.filename().string(), set);
+        REQUIRE(std::holds_alternative<std::vector<profile_error>>(r));
+        const std::string got = all_messages(std::get<1>(r));
+        INFO(got);
+        for (const std::string& x : expect) CHECK(got.find(x) != std::string::npos);
+    }
+}
