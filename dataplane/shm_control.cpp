@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "dataplane/engine/neighbour_settings.hpp"
+#include "dataplane/shm_worker_link.hpp"
 
 namespace qqgen::dataplane {
 
@@ -66,10 +67,7 @@ std::optional<first_profile> wait_for_first_profile(shm::segment& seg, dpdk::sig
         case shm::profile_status::bad_checksum:
         case shm::profile_status::bad_size:
             known = r.generation;
-            refuse_everywhere(seg, r.generation,
-                              r.status == shm::profile_status::bad_size
-                                  ? "profile slot payload size does not match this dataplane's ABI"
-                                  : "profile slot checksum mismatch: the slot was corrupted");
+            refuse_everywhere(seg, r.generation, slot_refusal(r.status));
             break;
         case shm::profile_status::unchanged:
         case shm::profile_status::torn: break;

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <string_view>
 
 #include "dataplane/engine/session_engine.hpp"
 #include "dataplane/shm/shm_abi.hpp"
@@ -29,6 +30,14 @@ struct worker_shm_view {
     shm::segment* segment = nullptr;
     std::uint32_t worker = 0;
 };
+
+// Why a profile slot read as `status` cannot be applied (bad_size,
+// bad_checksum); the same words from the main thread and from workers.
+constexpr std::string_view slot_refusal(shm::profile_status status) noexcept {
+    return status == shm::profile_status::bad_size
+               ? "profile slot payload size does not match this dataplane's ABI"
+               : "profile slot checksum mismatch: the slot was corrupted; keeping the running profile";
+}
 
 class shm_worker_link {
 public:
@@ -75,10 +84,8 @@ private:
         case shm::profile_status::torn:  // control is writing: next time
             return;
         case shm::profile_status::bad_size:
-            refuse(r.generation, "profile slot payload size does not match this dataplane's ABI");
-            return;
         case shm::profile_status::bad_checksum:
-            refuse(r.generation, "profile slot checksum mismatch: the slot was corrupted; keeping the running profile");
+            refuse(r.generation, slot_refusal(r.status));
             return;
         case shm::profile_status::ok: break;
         }

@@ -13,6 +13,7 @@
 
 #include "control/commands.hpp"
 #include "control/profile/profile_loader.hpp"
+#include "control/run/command_line.hpp"
 #include "control/run/control_signals.hpp"
 #include "control/run/counters_json.hpp"
 #include "control/run/dataplane_totals.hpp"
@@ -25,37 +26,6 @@ namespace po = boost::program_options;
 using namespace std::chrono_literals;
 
 namespace {
-
-// Parses `argv` with `opts` (+ one positional PROFILE when `profile` is
-// given). Returns -1 to go on, else the exit code.
-int parse(const char* name, int argc, char** argv, po::options_description& opts, std::string* profile) {
-    po::options_description all;
-    all.add(opts);
-    po::options_description hidden;
-    po::positional_options_description pos;
-    if (profile != nullptr) {
-        hidden.add_options()("profile", po::value(profile));
-        all.add(hidden);
-        pos.add("profile", 1);
-    }
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "qqgen " << name << ": " << e.what() << "\n(see qqgen " << name << " --help)\n";
-        return 2;
-    }
-    if (vm.count("help") != 0) {
-        std::cout << opts << '\n';
-        return 0;
-    }
-    if (profile != nullptr && profile->empty()) {
-        std::cerr << "qqgen " << name << ": which profile? (see qqgen " << name << " --help)\n";
-        return 2;
-    }
-    return -1;
-}
 
 void add_instance(po::options_description& opts, std::string& instance) {
     opts.add_options()("instance", po::value(&instance)->default_value("qqgen"),
@@ -96,7 +66,7 @@ int validate_command(int argc, char** argv) {
     opts.add_options()("help,h", "this text")
         ("set", po::value(&sets)->composing(), "override a profile field: --set chat.messages_per_chat=5")
         ("workers", po::value(&workers)->default_value(0), "check for this many workers (0: the profile's lcores)");
-    if (const int rc = parse("validate", argc, argv, opts, &profile); rc >= 0) return rc;
+    if (const int rc = parse_command_line("validate", argc, argv, opts, &profile); rc >= 0) return rc;
     const profile_result r =
         load_profile(profile, sets, workers == 0 ? std::nullopt : std::optional<unsigned>(workers));
     const run_profile* p = loaded_or_say("validate", r);
@@ -120,7 +90,7 @@ int apply_command(int argc, char** argv) {
         ("set", po::value(&sets)->composing(), "override a profile field: --set phases.steady.new_users_per_second=2000")
         ("timeout", po::value(&timeout_s)->default_value(timeout_s), "seconds to wait for every worker's answer");
     add_instance(opts, instance);
-    if (const int rc = parse("apply", argc, argv, opts, &profile); rc >= 0) return rc;
+    if (const int rc = parse_command_line("apply", argc, argv, opts, &profile); rc >= 0) return rc;
     int code = 0;
     auto shm = attach_or_say("apply", instance, false, code);
     if (!shm) return code;
@@ -144,7 +114,7 @@ int stats_command(int argc, char** argv) {
         ("interval", po::value(&interval_s)->default_value(interval_s), "seconds between --watch lines")
         ("json", po::bool_switch(&json), "the counters as JSON (report.json's totals)");
     add_instance(opts, instance);
-    if (const int rc = parse("stats", argc, argv, opts, nullptr); rc >= 0) return rc;
+    if (const int rc = parse_command_line("stats", argc, argv, opts, nullptr); rc >= 0) return rc;
     int code = 0;
     auto shm = attach_or_say("stats", instance, false, code);
     if (!shm) return code;
@@ -207,7 +177,7 @@ int stop_command(int argc, char** argv) {
         ("clean", po::bool_switch(&clean), "remove the segment of a dataplane that no longer runs")
         ("timeout", po::value(&timeout_s)->default_value(timeout_s), "seconds to wait for the dataplane to end");
     add_instance(opts, instance);
-    if (const int rc = parse("stop", argc, argv, opts, nullptr); rc >= 0) return rc;
+    if (const int rc = parse_command_line("stop", argc, argv, opts, nullptr); rc >= 0) return rc;
     int code = 0;
     auto shm = attach_or_say("stop", instance, clean, code);
     if (!shm) return code;

@@ -19,6 +19,7 @@
 
 #include "control/commands.hpp"
 #include "control/profile/profile_loader.hpp"
+#include "control/run/command_line.hpp"
 #include "control/run/control_signals.hpp"
 #include "control/run/dataplane_process.hpp"
 #include "control/run/dataplane_totals.hpp"
@@ -95,28 +96,7 @@ int run_command(int argc, char** argv) {
         ("instance", po::value(&instance)->default_value(instance),
          "name of the dataplane instance (shared memory /dev/shm/qqgen.NAME); `qqgen apply/stats/stop` use it")
         ("dataplane", po::value(&binary), "qqgen-dataplane binary (default: beside qqgen, or $QQGEN_DATAPLANE)");
-    po::options_description hidden;
-    hidden.add_options()("profile", po::value(&profile_path));
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description pos;
-    pos.add("profile", 1);
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "qqgen run: " << e.what() << "\n(see qqgen run --help)\n";
-        return 2;
-    }
-    if (vm.count("help") != 0) {
-        std::cout << opts << '\n';
-        return 0;
-    }
-    if (profile_path.empty()) {
-        std::cerr << "qqgen run: which profile? e.g. qqgen run configs/quickstart.yaml\n";
-        return 2;
-    }
+    if (const int rc = parse_command_line("run", argc, argv, opts, &profile_path); rc >= 0) return rc;
     if (const std::string bad = shm::instance_name_problem(instance); !bad.empty()) {
         std::cerr << "qqgen run: --instance: " << bad << "\n";
         return 2;
