@@ -72,6 +72,80 @@ void read_weights(yaml_section& parent, std::string_view key, std::array<std::ui
     weights = w;
 }
 
+// chat.message_size: one size (bytes), one {min, max} range, or a list of
+// up to message_size_class_count {min, max, weight} classes. Absent: each
+// message is one corpus line.
+void read_message_sizes(yaml_section& chat, engine::load_settings& s) {
+    const std::optional<YAML::Node> n = chat.get("message_size");
+    if (!n) return;
+    constexpr std::uint64_t most = engine::max_message_text_size;
+    const std::string range = "1.." + std::to_string(most);
+    using size_class = engine::load_settings::message_size_class;
+    std::array<size_class, engine::message_size_class_count> classes{};
+
+    // One class from a map; false if it has errors (reported).
+    auto read_class = [&](const YAML::Node& node, const std::string& where, size_class& out, bool weighted) {
+        yaml_section c(chat.sink(), node, where);
+        std::uint16_t lo = 0, hi = 0;
+        std::uint32_t weight = 1;
+        bool ok = true;
+        for (const char* bound : {"min", "max"}) {
+            if (c.get(bound)) continue;
+            c.error(bound, std::string("required: the ") + (bound[1] == 'i' ? "smallest" : "largest") +
+                               " text size in bytes (" + range + ")");
+            ok = false;
+        }
+        ok = c.integer("min", lo, 1, most) && ok;
+        ok = c.integer("max", hi, 1, most) && ok;
+        if (weighted && !c.get("weight")) {
+            c.error("weight", "required in a list of classes: the class's relative weight (0..1000000)");
+            ok = false;
+        }
+        if (weighted) ok = c.integer("weight", weight, 0, 1'000'000) && ok;
+        if (ok && lo > hi) {
+            c.error("min", "min (" + std::to_string(lo) + ") is greater than max (" + std::to_string(hi) +
+                               "); the size is uniform in min..max");
+            ok = false;
+        }
+        out = size_class{lo, hi, weight};
+        return ok;
+    };
+
+    if (n->IsScalar()) {
+        std::uint16_t fixed = 0;
+        if (chat.integer("message_size", fixed, 1, most)) classes[0] = size_class{fixed, fixed, 1};
+        else return;
+    } else if (n->IsMap()) {
+        if (!read_class(*n, chat.path("message_size"), classes[0], false)) return;
+    } else if (n->IsSequence() && n->size() >= 1 && n->size() <= classes.size()) {
+        bool ok = true;
+        std::uint64_t total = 0;
+        for (std::size_t i = 0; i < n->size(); ++i) {
+            const std::string where = chat.path("message_size") + "[" + std::to_string(i) + "]";
+            if (!(*n)[i].IsMap()) {
+                chat.sink().add((*n)[i], where,
+                                "expected {min: BYTES, max: BYTES, weight: N}, found " + describe_node((*n)[i]));
+                ok = false;
+                continue;
+            }
+            ok = read_class((*n)[i], where, classes[i], true) && ok;
+            total += classes[i].weight;
+        }
+        if (!ok) return;
+        if (total == 0) {
+            chat.error("message_size", "every weight is 0; give at least one class a weight above 0");
+            return;
+        }
+    } else {
+        chat.error("message_size",
+                   "expected a size in bytes (" + range + "), a range {min: 1, max: 200}, or a list of 1.." +
+                       std::to_string(classes.size()) + " classes [{min: 1, max: 40, weight: 70}, ...], found " +
+                       (n->IsSequence() ? "a list of " + std::to_string(n->size()) : describe_node(*n)));
+        return;
+    }
+    s.message_sizes = classes;
+}
+
 void read_chat(yaml_section& root, engine::load_settings& s) {
     yaml_section c = root.section("chat");
     c.integer("chats_per_user", s.chats_per_user);
@@ -93,6 +167,7 @@ void read_chat(yaml_section& root, engine::load_settings& s) {
         if (c.duration("message_delay", fixed, 0, hour_ms))
             s.message_delay_min_ms = s.message_delay_max_ms = static_cast<std::uint32_t>(fixed);
     }
+    read_message_sizes(c, s);
 
     std::vector<std::string> charset_names;
     for (proto::charset cs : proto::all_charsets) charset_names.emplace_back(proto::to_string(cs));

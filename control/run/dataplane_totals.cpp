@@ -1,6 +1,8 @@
 #include "control/run/dataplane_totals.hpp"
 
 #include <algorithm>
+#include <array>
+#include <initializer_list>
 #include <chrono>
 #include <thread>
 #include <cstdio>
@@ -50,30 +52,52 @@ double per_second(std::uint64_t now, std::uint64_t before, double seconds) {
 
 }  // namespace
 
+// Users inside a stage now: started, not yet completed or given up.
+std::uint64_t in_stages(const engine::engine_counters& e, std::initializer_list<engine::stage> stages) {
+    std::uint64_t n = 0;
+    for (engine::stage st : stages) {
+        const auto& c = e[st];
+        const std::uint64_t left = c.completed + c.gave_up_total();
+        n += c.started > left ? c.started - left : 0;
+    }
+    return n;
+}
+
 std::string progress_line(const dataplane_totals& now, const dataplane_totals& before, double elapsed_s,
                           double planned_s) {
+    using engine::stage;
     const double dt = static_cast<double>(now.read_mono_ns - before.read_mono_ns) / 1e9;
-    const auto& u = now.engine.users;
-    const auto& c = now.io.port[0];
-    const auto& s = now.io.port[1];
-    const auto& bc = before.io.port[0];
-    const auto& bs = before.io.port[1];
-    std::uint64_t failures = u.failed + now.engine.messages.lost + now.engine.messages.corrupt +
-                             now.engine.server.corrupt + now.engine.client_corrupt_replies;
+    const auto& e = now.engine;
+    const auto& u = e.users;
+    std::uint64_t failures = u.failed + e.messages.lost + e.messages.corrupt + e.server.corrupt +
+                             e.client_corrupt_replies;
     for (const auto& port : now.io.port) failures += port.tx_alloc_failed + port.tx_refused;
     char remaining[32] = "";
     if (planned_s > 0) std::snprintf(remaining, sizeof remaining, "/%.0fs", planned_s);
-    char line[512];
-    std::snprintf(line, sizeof line,
-                  "%6.1fs%s %-9s users: %llu active, %llu started, %llu done, %llu failed | "
-                  "client tx %.0f rx %.0f fps %.1f Mbit/s | server tx %.0f rx %.0f fps | failures %llu",
-                  elapsed_s, remaining, std::string(to_string(now.phase)).c_str(),
-                  static_cast<unsigned long long>(now.active_users), static_cast<unsigned long long>(u.started),
-                  static_cast<unsigned long long>(u.completed + u.stopped), static_cast<unsigned long long>(u.failed),
-                  per_second(c.tx_frames, bc.tx_frames, dt), per_second(c.rx_frames, bc.rx_frames, dt),
-                  per_second(c.tx_bytes + c.rx_bytes, bc.tx_bytes + bc.rx_bytes, dt) * 8 / 1e6,
-                  per_second(s.tx_frames, bs.tx_frames, dt), per_second(s.rx_frames, bs.rx_frames, dt),
-                  static_cast<unsigned long long>(failures));
+    // The redirect stage overlaps the second token and login, so it is left
+    // out of "login"; users between two chats or keep-alives are in no stage.
+    const auto u64 = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
+    char line[640];
+    int n = std::snprintf(
+        line, sizeof line,
+        "%6.1fs%s %-9s users %llu active (login %llu, sync %llu, chat %llu, keepalive %llu, logout %llu), "
+        "%llu started, %llu done, %llu failed",
+        elapsed_s, remaining, std::string(to_string(now.phase)).c_str(), u64(now.active_users),
+        u64(in_stages(e, {stage::dns, stage::token, stage::login})),
+        u64(in_stages(e, {stage::status, stage::friends, stage::online})), u64(in_stages(e, {stage::chat})),
+        u64(in_stages(e, {stage::keepalive})), u64(in_stages(e, {stage::logout})), u64(u.started),
+        u64(u.completed + u.stopped), u64(u.failed));
+    constexpr std::array<const char*, 2> port_names{"client", "server"};
+    for (std::size_t p = 0; p < port_names.size() && n > 0 && static_cast<std::size_t>(n) < sizeof line; ++p) {
+        const auto& a = now.io.port[p];
+        const auto& b = before.io.port[p];
+        n += std::snprintf(line + n, sizeof line - static_cast<std::size_t>(n),
+                           " | %s tx %.0f rx %.0f fps %.1f Mbit/s", port_names[p],
+                           per_second(a.tx_frames, b.tx_frames, dt), per_second(a.rx_frames, b.rx_frames, dt),
+                           per_second(a.tx_bytes + a.rx_bytes, b.tx_bytes + b.rx_bytes, dt) * 8 / 1e6);
+    }
+    if (n > 0 && static_cast<std::size_t>(n) < sizeof line)
+        std::snprintf(line + n, sizeof line - static_cast<std::size_t>(n), " | failures %llu", u64(failures));
     return line;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -30,8 +31,13 @@ struct dataplane_totals {
 // Reads and sums every worker's block.
 dataplane_totals read_totals(const shm_attachment& shm);
 
-// One progress line: phase, elapsed, users by state, frames/s and Mbit/s per
-// port and direction since `before`, failures.
+// One progress line: phase, elapsed, users active and how many of them are
+// in each stage group (login, sync, chat, keep-alive, logout), started,
+// done, failed; frames/s per port and direction and Mbit/s per port (both
+// directions) since `before`; failures.
+// Users inside the given stages now (started, not completed or given up).
+std::uint64_t in_stages(const engine::engine_counters& e, std::initializer_list<engine::stage> stages);
+
 std::string progress_line(const dataplane_totals& now, const dataplane_totals& before, double elapsed_s,
                           double planned_s);
 

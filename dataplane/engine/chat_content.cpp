@@ -49,6 +49,12 @@ chat_texts_result build_chat_texts() {
             return out;
         }
         out.texts.by_charset[i] = std::move(r.table);
+        proto::text_stream_result st = proto::build_text_stream(out.texts.by_charset[i], max_message_text_size);
+        if (!st.ok()) {
+            out.error = "chat text stream for charset " + std::string(proto::to_string(cs)) + ": " + st.error;
+            return out;
+        }
+        out.texts.streams[i] = std::move(st.stream);
     }
     return out;
 }
@@ -86,6 +92,17 @@ chat_content::chat_content(const load_settings& s, const chat_texts& texts)
         }
     }
     charset_total_ = total == 0 ? 1 : total;
+
+    // Classes with weight 0 never win the draw (their cumulative equals the
+    // previous one's), so they need no skipping.
+    sizes_ = s.message_sizes;
+    for (std::size_t c = 0; c < message_size_class_count; ++c) {
+        size_total_ += s.message_sizes[c].weight;
+        size_cumulative_[c] = size_total_;
+        if (s.message_sizes[c].weight != 0 && s.message_sizes[c].max_bytes > max_message_text_size)
+            error_ = "message_sizes asks for " + std::to_string(s.message_sizes[c].max_bytes) +
+                     "-byte messages; the most is " + std::to_string(max_message_text_size);
+    }
 }
 
 }  // namespace qqgen::engine

@@ -6,7 +6,9 @@
 //
 // The text itself comes from chat_texts: the shipped corpus converted once
 // per charset at set-up (proto::prepared_texts), built before the workers
-// and shared by them read-only.
+// and shared by them read-only. A message is one corpus line, or, when the
+// profile gives message sizes, a cut of the drawn size from the charset's
+// text stream starting at a drawn line (proto::text_stream).
 //
 // The font table is copied out of qq_fonts.hpp at set-up (chat_content.cpp):
 // the packet path reads only the name bytes and default size it needs.
@@ -21,12 +23,15 @@
 #include "dataplane/engine/session_identity.hpp"
 #include "protocols/bytes.hpp"
 #include "protocols/text_corpus.hpp"
+#include "protocols/text_stream.hpp"
 
 namespace qqgen::engine {
 
 // The prepared text tables, one per charset in proto::all_charsets order.
 struct chat_texts {
     std::array<proto::prepared_texts, charset_weight_count> by_charset;
+    // The same lines joined, for cuts of up to max_message_text_size bytes.
+    std::array<proto::text_stream, charset_weight_count> streams;
 };
 
 struct chat_texts_result {
@@ -78,8 +83,23 @@ public:
     // Text of message `message` of the user (a line of its charset's table).
     [[nodiscard]] proto::const_byte_span text(const session_identity& id, std::uint32_t slot,
                                               std::uint32_t incarnation, std::uint32_t message) const noexcept {
-        const proto::prepared_texts& t = texts_->by_charset[charset_of(id, slot, incarnation)];
-        return t.line(id.draw(draw_kind::text, slot, incarnation, message) % t.size());
+        const std::uint8_t cs = charset_of(id, slot, incarnation);
+        const proto::prepared_texts& t = texts_->by_charset[cs];
+        const std::size_t line = id.draw(draw_kind::text, slot, incarnation, message) % t.size();
+        if (size_total_ == 0) return t.line(line);
+        return texts_->streams[cs].take(line, text_size(id, slot, incarnation, message));
+    }
+
+    // The size drawn for message `message` (when the profile gives sizes):
+    // a class by weight, then uniform in its min..max.
+    [[nodiscard]] std::size_t text_size(const session_identity& id, std::uint32_t slot, std::uint32_t incarnation,
+                                        std::uint32_t message) const noexcept {
+        const std::uint64_t v = id.draw(draw_kind::text_size, slot, incarnation, message);
+        const auto r = static_cast<std::uint32_t>(v % size_total_);
+        std::size_t c = 0;
+        while (c + 1 < message_size_class_count && r >= size_cumulative_[c]) ++c;
+        const std::uint32_t width = sizes_[c].max_bytes - sizes_[c].min_bytes + 1u;
+        return sizes_[c].min_bytes + static_cast<std::size_t>((v >> 32) % width);
     }
 
     [[nodiscard]] message_look look(const session_identity& id, std::uint32_t slot, std::uint32_t incarnation,
@@ -156,6 +176,9 @@ private:
     std::array<std::uint16_t, charset_weight_count> charset_field_{};
     std::uint32_t delay_min_ = 0;
     std::uint32_t delay_max_ = 0;
+    std::array<load_settings::message_size_class, message_size_class_count> sizes_{};
+    std::array<std::uint32_t, message_size_class_count> size_cumulative_{};
+    std::uint32_t size_total_ = 0;  // 0: one corpus line per message
     std::string error_;
 };
 

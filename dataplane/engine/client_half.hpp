@@ -69,6 +69,7 @@ public:
             if (r.progress % c_.settings.messages_per_chat == 0) ++c_.counters[stage::chat].started;
             r.message_sent_us = c_.now_us;
             ++c_.counters.messages.sent;
+            c_.counters.messages.text_bytes += c_.content.text(c_.identity, slot, r.incarnation, r.progress).size();
             begin(io, slot, client_state::chat_wait);
             return;
         case client_state::keepalive_pause:

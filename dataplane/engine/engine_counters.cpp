@@ -79,9 +79,9 @@ void print_summary(std::FILE* out, const engine_counters& c) {
     std::fprintf(out,
                  "messages: sent %" PRIu64 ", acked %" PRIu64 ", relayed %" PRIu64 " (+%" PRIu64
                  " resends), delivered %" PRIu64 ", acknowledged %" PRIu64 ", duplicate %" PRIu64
-                 ", corrupt %" PRIu64 ", lost %" PRIu64 ", offline %" PRIu64 ", superseded %" PRIu64 "\n",
+                 ", corrupt %" PRIu64 ", lost %" PRIu64 ", offline %" PRIu64 ", superseded %" PRIu64 "; text bytes %" PRIu64 "\n",
                  m.sent, m.acked, m.relayed, m.relay_resends, m.delivered, m.acknowledged, m.duplicate, m.corrupt,
-                 m.lost, m.offline, m.superseded);
+                 m.lost, m.offline, m.superseded, m.text_bytes);
     const auto& s = c.server;
     std::fprintf(out,
                  "server checks: requests %" PRIu64 ", corrupt %" PRIu64 ", duplicate %" PRIu64

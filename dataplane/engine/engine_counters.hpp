@@ -117,6 +117,7 @@ struct message_counters {
     std::uint64_t lost = 0;        // server gave up relaying after every try
     std::uint64_t offline = 0;     // buddy was not logged in: not relayed (a real server stores it)
     std::uint64_t superseded = 0;  // relay dropped because the sender's next message arrived first
+    std::uint64_t text_bytes = 0;  // text bytes of the messages sent (first transmissions): sizes' mean
 };
 
 // What the server half found in the requests it received (each request is

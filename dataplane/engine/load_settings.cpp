@@ -120,6 +120,16 @@ std::string load_settings::validate() const {
         return "message_delay_min_ms (" + str(message_delay_min_ms) + ") exceeds message_delay_max_ms (" +
                str(message_delay_max_ms) + ")";
     if (message_delay_max_ms > 3'600'000) return "message_delay_max_ms is at most 3600000 (one hour)";
+    std::uint64_t size_weights = 0;
+    for (std::size_t i = 0; i < message_sizes.size(); ++i) {
+        const message_size_class& m = message_sizes[i];
+        size_weights += m.weight;
+        if (m.weight == 0) continue;
+        if (m.min_bytes == 0 || m.min_bytes > m.max_bytes || m.max_bytes > max_message_text_size)
+            return "message_sizes[" + str(i) + "] must have 1 <= min_bytes <= max_bytes <= " +
+                   str(max_message_text_size) + " (found " + str(m.min_bytes) + ".." + str(m.max_bytes) + ")";
+    }
+    if (size_weights > 0xFFFFFFFFu) return "message_sizes weights add up to more than 4294967295";
     std::uint32_t sum = 0;
     for (auto w : charset_weights) sum += w;
     if (sum == 0) return "charset_weights are all 0; give at least one charset a weight";

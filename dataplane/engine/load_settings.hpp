@@ -27,6 +27,13 @@ inline constexpr std::size_t max_login_servers = 8;
 inline constexpr std::size_t login_server_name_size = 64;  // 63 characters and a NUL
 inline constexpr std::size_t charset_weight_count = 4;     // proto::all_charsets order
 inline constexpr std::size_t font_weight_count = 6;        // proto::qq_fonts() order
+inline constexpr std::size_t message_size_class_count = 4;
+// The longest message text a profile may ask for. The 0x0017 relay of such a
+// message, with the longest font name, over IPv6 with a VLAN tag, still fits
+// one 1500-byte IP packet (test_engine_message_sizes.cpp checks it); QQ
+// clients of the era split longer messages into fragments, which qqgen does
+// not emulate.
+inline constexpr std::uint16_t max_message_text_size = 800;
 // Client requests of one session must fit a quarter of the 16-bit sequence
 // space, so that the windows of consecutive users of a slot never alias (see
 // session_identity.hpp).
@@ -97,6 +104,17 @@ struct load_settings {
     std::uint16_t messages_per_chat = 3;
     std::uint32_t message_delay_min_ms = 500;  // between two messages of a user
     std::uint32_t message_delay_max_ms = 2000;
+    // Text sizes (bytes in the user's charset): a class is drawn by weight,
+    // then a size uniformly in min..max (chat_content.hpp). Every weight 0:
+    // each message is one corpus line (a few bytes to ~200, and one
+    // line per language of 500+: text_corpus.cpp).
+    struct message_size_class {
+        std::uint16_t min_bytes = 0;
+        std::uint16_t max_bytes = 0;
+        std::uint32_t weight = 0;
+        constexpr bool operator==(const message_size_class&) const noexcept = default;
+    };
+    std::array<message_size_class, message_size_class_count> message_sizes{};
     // Relative weights of the users' charsets: gbk, gb18030, big5, utf-8.
     std::array<std::uint16_t, charset_weight_count> charset_weights{70, 10, 15, 5};
     // Relative weights of the fonts, in proto::qq_fonts() order: 宋体, 微软雅黑,

@@ -10,7 +10,8 @@
 // identity is derived from (seed, addresses, QQ numbers, ports, buddies,
 // request counts: the sequence windows of session_identity.hpp), or that
 // the two halves must agree on for a session already running (redirect
-// share, dialect, versions, charsets and fonts).
+// share, dialect, versions, charsets, fonts and message sizes: the server
+// half re-derives each message's text when it checks it).
 #include <string>
 
 #include "dataplane/engine/load_settings.hpp"
@@ -31,7 +32,7 @@ struct differ {
 
 // A new field must be placed on one side of this list on purpose (and the
 // shared-memory ABI version bumped): this assertion makes sure it is seen.
-static_assert(sizeof(load_settings) == 912, "load_settings changed: list the new field above if it cannot change live");
+static_assert(sizeof(load_settings) == 944, "load_settings changed: list the new field above if it cannot change live");
 
 std::string load_settings::live_change_refusal(const load_settings& next) const {
     differ d;
@@ -59,6 +60,7 @@ std::string load_settings::live_change_refusal(const load_settings& next) const 
     d.check("friend_page_size", friend_page_size, next.friend_page_size);
     d.check("chats_per_user", chats_per_user, next.chats_per_user);
     d.check("messages_per_chat", messages_per_chat, next.messages_per_chat);
+    d.check("message_sizes", message_sizes, next.message_sizes);
     d.check("charset_weights", charset_weights, next.charset_weights);
     d.check("font_weights", font_weights, next.font_weights);
     d.check("keepalive_count", keepalive_count, next.keepalive_count);

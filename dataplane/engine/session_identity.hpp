@@ -53,6 +53,7 @@ enum class draw_kind : std::uint8_t {
     push_sequence,
     face,
     resend,
+    text_size,  // appended: the draws above keep their streams
 };
 
 struct client_endpoint {

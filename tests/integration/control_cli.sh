@@ -91,6 +91,35 @@ run_quickstart)
     grep -q "profile generation 1: applied by 1 of 1 workers" "$tmp/run.out" || fail "no acknowledgement line"
     [ ! -e "/dev/shm/qqgen.$inst" ] || fail "the segment outlived the dataplane"
     ;;
+run_outputs)
+    # The run directory gets what the profile enables: capture.pcap (tshark and nDPI
+    # accept it, large messages included), keylog.txt (a password and a session key
+    # per login), report.json with the message sizes asked for; the progress lines
+    # show users per stage and both ports' bit rates.
+    "$qqgen" run "$root/configs/quickstart.yaml" --out "$tmp/run" --instance "$inst" --set "$eal" \
+        --set users.concurrent=400 --set users.qq_numbers.count=400 --set users.total=400 \
+        --set phases.steady.new_users_per_second=400 --set report.interval=200ms \
+        --set capture.enabled=true --set keylog=true \
+        --set 'chat.message_size=[{min: 1, max: 40, weight: 1}, {min: 700, max: 800, weight: 1}]' \
+        >"$tmp/run.out" 2>&1 || fail "qqgen run exited $?"
+    r="$tmp/run/report.json"
+    [ "$(json "$r" "d['totals']['counters']['users']['completed']")" = 400 ] || fail "not every user completed"
+    m=$(json "$r" "d['totals']['counters']['messages']")
+    [ "$(json "$r" "(lambda m: m['corrupt'] == 0 and m['sent'] > 0 and 200 < m['text_bytes'] / m['sent'] < 600)(d['totals']['counters']['messages'])")" = True ] ||
+        fail "message sizes not as asked: $m"
+    [ -s "$tmp/run/capture.pcap" ] || fail "no capture.pcap in the run directory"
+    bash "$root/tests/integration/check_capture.sh" "$tmp/run/capture.pcap" >"$tmp/check.out" 2>&1 ||
+        fail "capture check: $(cat "$tmp/check.out")"
+    big=$(tshark -n -r "$tmp/run/capture.pcap" -Y 'oicq.command == 0x0016 && udp.length > 700' 2>/dev/null | wc -l)
+    [ "$big" -gt 0 ] || fail "no large 0x0016 message in the capture"
+    [ -s "$tmp/run/keylog.txt" ] || fail "no keylog.txt in the run directory"
+    logins=$(json "$r" "d['totals']['counters']['server_checks']['logins_ok']")
+    keys=$(grep -c . "$tmp/run/keylog.txt")
+    [ "$keys" -ge "$logins" ] || fail "keylog.txt has $keys lines for $logins logins"
+    grep -Eq 'users [0-9]+ active \(login [0-9]+, sync [0-9]+, chat [0-9]+, keepalive [0-9]+, logout [0-9]+\)' "$tmp/run.out" ||
+        fail "no progress line with users per stage"
+    grep -Eq 'server tx [0-9]+ rx [0-9]+ fps [0-9.]+ Mbit/s' "$tmp/run.out" || fail "no server bit rate in the progress lines"
+    ;;
 phases)
     # Ramp-up, 2 s steady, 1 s ramp-down: the run ends by itself, every user logged out.
     "$qqgen" run "$root/configs/quickstart.yaml" --out "$tmp/run" --instance "$inst" --set "$eal" $small $staying \

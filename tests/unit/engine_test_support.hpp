@@ -60,6 +60,20 @@ inline load_settings quick_settings(std::uint32_t users = 16) {
     return s;
 }
 
+// quick_settings() with IPv6 addresses (RFC 3849 documentation prefix).
+inline load_settings quick_ipv6_settings(std::uint32_t users) {
+    load_settings s = quick_settings(users);
+    s.ip_version = 6;
+    s.client_address_base = *proto::ip_address::parse("2001:db8:1::1");
+    s.dns_server = *proto::ip_address::parse("2001:db8:2::53");
+    for (std::size_t i = 0; i < s.login_servers.size(); ++i) {
+        auto a = *proto::ip_address::parse("2001:db8:2::8000");
+        a.bytes[15] = std::byte(i + 1);
+        s.login_servers[i] = a;
+    }
+    return s;
+}
+
 inline memory_wire_config roomy_wire() {
     memory_wire_config w;
     w.buffer_count = 16384;

@@ -174,16 +174,8 @@ TEST_CASE("1,000 users complete within a simulated time bound", "[engine]") {
 }
 
 TEST_CASE("IPv6 with VLAN tags on both ports", "[engine]") {
-    load_settings s = quick_settings(8);
-    s.ip_version = 6;
+    load_settings s = quick_ipv6_settings(8);
     s.vlan_id = {100, 200};
-    s.client_address_base = *proto::ip_address::parse("2001:db8:1::1");
-    s.dns_server = *proto::ip_address::parse("2001:db8:2::53");
-    for (std::size_t i = 0; i < s.login_servers.size(); ++i) {
-        auto a = *proto::ip_address::parse("2001:db8:2::8000");
-        a.bytes[15] = std::byte(i + 1);
-        s.login_servers[i] = a;
-    }
     memory_frame_io io(roomy_wire());
     std::uint64_t tagged = 0, frames = 0, bad = 0;
     // The "DUT" bridges VLAN 100 on the client side to VLAN 200 on the server side.

@@ -223,6 +223,24 @@ report: {interval: 250ms}
     CHECK(after("--keylog") == "keylog.txt");
 }
 
+TEST_CASE("message sizes: one size, a range, or weighted classes", "[profile]") {
+    using size_class = qqgen::engine::load_settings::message_size_class;
+    using classes = std::array<size_class, qqgen::engine::message_size_class_count>;
+    CHECK(loads("{}").load.message_sizes == classes{});  // one corpus line per message
+    CHECK(loads("chat: {message_size: 120}").load.message_sizes == classes{size_class{120, 120, 1}});
+    CHECK(loads("chat: {message_size: {min: 1, max: 200}}").load.message_sizes == classes{size_class{1, 200, 1}});
+    CHECK(loads("chat:\n  message_size:\n    - {min: 1, max: 40, weight: 70}\n    - {min: 200, max: 800, weight: 0}\n"
+                "    - {min: 41, max: 199, weight: 30}\n")
+              .load.message_sizes == classes{size_class{1, 40, 70}, size_class{200, 800, 0}, size_class{41, 199, 30}});
+    CHECK(loads("{}", {"chat.message_size=64"}).load.message_sizes == classes{size_class{64, 64, 1}});
+    CHECK(all_messages(refused("chat: {message_size: [{min: 1, max: 9, weight: 0}]}"))
+              .find("chat.message_size: every weight is 0") != std::string::npos);
+    CHECK(all_messages(refused("chat: {message_size: {max: 9}}")).find("chat.message_size.min: required") !=
+          std::string::npos);
+    CHECK(all_messages(refused("chat: {message_size: [7]}")).find("chat.message_size[0]: expected {min: BYTES") !=
+          std::string::npos);
+}
+
 TEST_CASE("IPv6 profiles get RFC 5180 defaults", "[profile]") {
     const run_profile p = loads("network: {ip_version: 6}\n");
     CHECK(p.load.ip_version == 6);
