@@ -72,7 +72,14 @@ void describe_load_options(po::options_description& d, load_options& o) {
         ("dialect", po::value(&o.dialect)->default_value(o.dialect),
          "classic (pidgin 2.4 byte for byte) or modern (adds the signature DPI engines key on)")
         ("keylog", po::value(&o.keylog_path),
-         "write every user's keys (QQ-NUMBER KIND KEY-HEX) to this file, to decrypt a capture");
+         "write every user's keys (QQ-NUMBER KIND KEY-HEX) to this file, to decrypt a capture")
+        ("tcp-percent", po::value(&o.tcp_percent)->default_value(o.tcp_percent),
+         "share of users that reach the login servers over TCP (the DNS look-up stays UDP)")
+        ("tcp-port", po::value(&s.tcp_server_port)->default_value(s.tcp_server_port),
+         "TCP port of the login servers (QQ used 8000, 80 and 443)")
+        ("tcp-mss", po::value(&s.tcp_mss)->default_value(s.tcp_mss), "MSS option the TCP users and servers send")
+        ("tcp-closer", po::value(&o.tcp_closer)->default_value(o.tcp_closer),
+         "who sends the first FIN at the end of a TCP session: client or server");
 }
 
 namespace {
@@ -196,6 +203,12 @@ std::string finish_load_options(load_options& o) {
     else if (o.dialect == "modern") s.dialect = proto::dialect::modern;
     else return "--dialect: expected classic or modern, found '" + o.dialect + "'";
     s.keylog = o.keylog_path.empty() ? 0 : 1;
+    if (!(o.tcp_percent >= 0.0 && o.tcp_percent <= 100.0))
+        return "--tcp-percent: expected 0..100, found " + std::to_string(o.tcp_percent);
+    s.tcp_share_ppm = static_cast<std::uint32_t>(std::lround(o.tcp_percent * 10000.0));
+    if (o.tcp_closer == "client") s.tcp_closer = engine::tcp_closer_client;
+    else if (o.tcp_closer == "server") s.tcp_closer = engine::tcp_closer_server;
+    else return "--tcp-closer: expected client or server, found '" + o.tcp_closer + "'";
     return s.validate();
 }
 

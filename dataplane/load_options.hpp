@@ -29,6 +29,8 @@ struct load_options {
     std::string keylog_path;
     bool ipv6 = false;
     unsigned resend_tries = 5;  // uint8_t in the settings: Boost would read it as a character
+    double tcp_percent = 0.0;
+    std::string tcp_closer = "client";
 };
 
 // Adds the load options (users, rate, chat, keep-alive, addresses...) to `d`.

@@ -51,6 +51,41 @@ struct tcp_frame_view {
 // Bytes after the frame are left alone (frame_size says where they start).
 result<tcp_frame_view> decode_tcp_frame(const_byte_span buffer) noexcept;
 
+// What for_each_tcp_frame found in one in-order segment payload.
+struct tcp_frames_result {
+    std::size_t consumed = 0;  // bytes of the whole frames handed out (a frame boundary)
+    std::uint32_t frames = 0;
+    bool partial = false;  // a frame begins at `consumed` but does not end in the segment
+    refusal why{};         // bad_length / too_long: the stream is broken at `consumed`
+
+    [[nodiscard]] constexpr bool ok() const noexcept { return why.code == decode_error::none; }
+};
+
+// The stateless reassembly the session engine uses (docs/tcp.md): the
+// whole frames at the start of `payload` are handed to on_frame(packet) in
+// order; a trailing partial frame is left alone (the receiver acknowledges
+// only up to `consumed`, so the sender resends it from a frame boundary).
+// No buffer: a frame larger than max_frame is refused as too_long.
+template <class OnFrame>
+tcp_frames_result for_each_tcp_frame(const_byte_span payload, std::size_t max_frame, OnFrame&& on_frame) noexcept(
+    std::is_nothrow_invocable_v<OnFrame&, const_byte_span>) {
+    tcp_frames_result r;
+    while (payload.size() - r.consumed >= tcp_length_size) {
+        const std::size_t want = load_be16(payload.data() + r.consumed);
+        if (want < min_tcp_frame || want > max_frame) {
+            r.why = refusal{want < min_tcp_frame ? decode_error::bad_length : decode_error::too_long,
+                            static_cast<std::uint32_t>(r.consumed)};
+            return r;
+        }
+        if (payload.size() - r.consumed < want) break;
+        on_frame(payload.subspan(r.consumed + tcp_length_size, want - tcp_length_size));
+        r.consumed += want;
+        ++r.frames;
+    }
+    r.partial = r.consumed != payload.size();
+    return r;
+}
+
 // What one feed() call did.
 struct tcp_feed_result {
     std::uint32_t frames = 0;  // complete frames handed to the callback

@@ -24,6 +24,7 @@
 
 #include "dataplane/engine/chat_messages.hpp"
 #include "dataplane/engine/client_requests.hpp"
+#include "dataplane/engine/client_tcp.hpp"
 #include "dataplane/engine/engine_core.hpp"
 #include "protocols/dns.hpp"
 #include "protocols/md5.hpp"
@@ -39,7 +40,7 @@ namespace qqgen::engine {
 
 class client_half {
 public:
-    explicit client_half(engine_core& core) noexcept : c_(core), requests_(core) {}
+    explicit client_half(engine_core& core) noexcept : c_(core), requests_(core), tcp_(*this) {}
 
     // A new user takes `slot` (free, taken from the table's FIFO).
     template <class Io>
@@ -48,6 +49,10 @@ public:
         const std::uint32_t inc = (r.cflags & client_flag::used) != 0 ? r.incarnation + 1 : 0;
         r.incarnation = inc;
         r.cflags = client_flag::used;
+        if (c_.tcp.selects_tcp(slot, inc)) {
+            r.cflags |= client_flag::tcp;
+            c_.tcp.ep(port_role::client, slot).state = tcp_state::closed;
+        }
         r.server_index = c_.identity.first_server(slot, inc);
         r.next_offset = 0;
         r.request_offset = 0;
@@ -76,15 +81,24 @@ public:
             ++c_.counters[stage::keepalive].started;
             begin(io, slot, client_state::keepalive_wait);
             return;
+        case client_state::connect:
+        case client_state::closing: tcp_.on_timer(io, slot); return;
         default: break;
         }
         // A waiting state: resend, or give up.
         if (r.tries >= c_.settings.resend_tries) {
-            give_up(slot, (r.cflags & client_flag::bad_reply) != 0 ? give_up_reason::bad_reply : give_up_reason::timeout);
+            if (tcp_user(r) && r.cstate != client_state::dns) ++c_.counters.tcp.dropped_timeout;
+            give_up(io, slot, (r.cflags & client_flag::bad_reply) != 0 ? give_up_reason::bad_reply : give_up_reason::timeout);
             return;
         }
         ++c_.counters[stage_of(r.cstate)].resends;
         transmit(io, slot);
+    }
+
+    // A TCP segment for the client port (client_tcp.hpp).
+    template <class Io>
+    void on_tcp(Io& io, const proto::parsed_frame& f) noexcept {
+        tcp_.on_segment(io, f);
     }
 
     // A frame for the client port that parsed as UDP over IP of our version.
@@ -118,7 +132,15 @@ public:
     template <class Io>
     void stop_user(Io& io, std::uint32_t slot) noexcept {
         session_record& r = c_.table[slot];
-        if (r.cstate == client_state::idle) return;
+        if (r.cstate == client_state::closing && (r.cflags & client_flag::reconnect) != 0) {
+            // Closing to follow a redirect: close, but connect no more.
+            r.cflags &= static_cast<std::uint8_t>(~client_flag::reconnect);
+            ++c_.counters[stage::token].gave_up[static_cast<std::size_t>(give_up_reason::stopped)];
+            ++c_.counters[stage::redirect].gave_up[static_cast<std::size_t>(give_up_reason::stopped)];
+            ++c_.counters.users.stopped;
+            return;
+        }
+        if (r.cstate == client_state::idle || r.cstate == client_state::closing) return;
         const bool logged_in = client_logged_in(r.cstate);
         if (r.cstate != client_state::keepalive_pause && r.cstate != client_state::chat_pause)
             ++c_.counters[stage_of(r.cstate)].gave_up[static_cast<std::size_t>(give_up_reason::stopped)];
@@ -128,6 +150,13 @@ public:
             if ((r.cflags & client_flag::redirected) != 0)
                 ++c_.counters[stage::redirect].gave_up[static_cast<std::size_t>(give_up_reason::stopped)];
             ++c_.counters.users.stopped;
+            // A TCP connection is closed with a FIN (nothing half-open left
+            // in a DUT's state table); a SYN in flight is simply forgotten.
+            if (tcp_user(r) && c_.tcp.ep(port_role::client, slot).synchronized()) {
+                tcp_.begin_close(io, slot, false);
+                return;
+            }
+            if (tcp_user(r)) c_.tcp.abort(io, port_role::client, slot);
             finish(slot);
             return;
         }
@@ -154,12 +183,21 @@ private:
         ++r.tries;
         // DNS has no sequence offset: 0xFFFFF keeps its waits apart from the requests'.
         const std::uint32_t what = r.cstate == client_state::dns ? 0xFFFFFu : r.request_offset;
+        if (tcp_user(r) && r.cstate != client_state::dns) {
+            // The resend timer is the retransmission timer (RFC 6298 5.5).
+            c_.arm(slot, tcp_backoff_ms(c_.resend_wait(slot, r.incarnation, what, 1), r.tries));
+            if (r.tries > 1) tcp_.retransmit(io, slot);
+            else requests_.send(io, slot);
+            return;
+        }
         c_.arm(slot, c_.resend_wait(slot, r.incarnation, what, r.tries));
         requests_.send(io, slot);
     }
 
-    void give_up(std::uint32_t slot, give_up_reason why) noexcept {
+    template <class Io>
+    void give_up(Io& io, std::uint32_t slot, give_up_reason why) noexcept {
         session_record& r = c_.table[slot];
+        if (tcp_user(r)) c_.tcp.abort(io, port_role::client, slot);  // RST: leave nothing half-open
         const auto w = static_cast<std::size_t>(why);
         ++c_.counters[stage_of(r.cstate)].gave_up[w];
         if ((r.cflags & (client_flag::redirected | client_flag::logged_in)) == client_flag::redirected)
@@ -184,6 +222,10 @@ private:
         ++c_.counters[stage::logout].completed;
         if (completed) ++c_.counters.users.completed;
         else ++c_.counters.users.stopped;
+        if (tcp_user(c_.table[slot])) {
+            tcp_.begin_close(io, slot, false);  // the slot is free once the connection is closed
+            return;
+        }
         finish(slot);
     }
 
@@ -221,7 +263,7 @@ private:
             return;
         }
         if (d.value.rcode != proto::dns_rcode::no_error) {
-            give_up(slot, give_up_reason::refused);
+            give_up(io, slot, give_up_reason::refused);
             return;
         }
         bool found = false;
@@ -234,7 +276,8 @@ private:
         ++c_.counters[stage::dns].completed;
         ++c_.counters[stage::token].started;
         r.login_start_us = c_.now_us;
-        begin(io, slot, client_state::token);
+        if (tcp_user(r)) tcp_.begin_connect(io, slot);
+        else begin(io, slot, client_state::token);
     }
 
     // --- QQ replies -------------------------------------------------------------
@@ -327,14 +370,14 @@ private:
         const proto::login_reply& lr = reply.value;
         if (lr.kind == proto::login_reply_kind::wrong_password) {
             ++c_.counters[stage::login].completed;
-            give_up(slot, give_up_reason::refused);
+            give_up(io, slot, give_up_reason::refused);
             return;
         }
         if (lr.kind == proto::login_reply_kind::redirect) {
             const int target = server_of_ip32(lr.redirect.new_server_ip);
             if (lr.redirect.uid != qq || (r.cflags & client_flag::redirected) != 0 ||
                 target != c_.identity.redirect_target(r.server_index) ||
-                lr.redirect.new_server_port != c_.settings.login_server_port) {
+                lr.redirect.new_server_port != c_.qq_port(slot)) {
                 bad_reply(slot);
                 return;
             }
@@ -342,8 +385,12 @@ private:
             ++c_.counters[stage::redirect].started;
             ++c_.counters.users.redirected;
             r.cflags |= client_flag::redirected;
-            r.server_index = static_cast<std::uint8_t>(target);
             ++c_.counters[stage::token].started;
+            r.server_index = static_cast<std::uint8_t>(target);
+            if (tcp_user(r)) {  // close this connection, then connect to the other server
+                tcp_.begin_close(io, slot, true);
+                return;
+            }
             begin(io, slot, client_state::token);
             return;
         }
@@ -383,7 +430,7 @@ private:
             return;
         }
         if (st.value.result != proto::set_status_reply_ok) {
-            give_up(slot, give_up_reason::refused);
+            give_up(io, slot, give_up_reason::refused);
             return;
         }
         ++c_.counters[stage::status].completed;
@@ -573,6 +620,12 @@ private:
         } else {
             ++c_.counters.messages.duplicate;
         }
+        if (tcp_user(r)) {  // what a retransmission of the acknowledgement is built from
+            tcp_endpoint& e = c_.tcp.ep(port_role::client, slot);
+            e.push_buddy = static_cast<std::uint8_t>(c_.buddies.index_of(slot, sender));
+            e.push_message = static_cast<std::uint16_t>(m);
+            e.push_sequence = pk.header.sequence;
+        }
         // pidgin 2.4 _qq_send_packet_recv_im_ack: the first 16 plaintext bytes,
         // with the server's sequence.
         requests_.send_push_ack(io, slot, f, pk.header.sequence, plain);
@@ -599,13 +652,19 @@ private:
         case client_state::chat_wait: return stage::chat;
         case client_state::keepalive_pause:
         case client_state::keepalive_wait: return stage::keepalive;
+        case client_state::connect: return stage::token;  // the handshake precedes the token request
+        case client_state::closing:
         case client_state::idle: break;
         }
         return stage::logout;
     }
 
+    static bool tcp_user(const session_record& r) noexcept { return (r.cflags & client_flag::tcp) != 0; }
+
+    friend class client_tcp<client_half>;
     engine_core& c_;
     client_requests requests_;
+    client_tcp<client_half> tcp_;
 };
 
 }  // namespace qqgen::engine

@@ -47,12 +47,14 @@ public:
         h.version = c_.settings.client_version;
         h.sequence = static_cast<std::uint16_t>(c_.identity.sequence_start(slot, inc) + r.request_offset);
         h.qq_number = c_.identity.qq_number(slot);
+        // Over TCP a retransmission carries the same bytes: no fresh padding.
+        const std::uint32_t tries = tcp_user(r) ? 0u : r.tries & 15u;
         const std::uint64_t seed = pad_seed(c_, slot, inc, pad_purpose::client_request,
-                                            (std::uint32_t{r.request_offset} << 4) | (r.tries & 15u));
+                                            (std::uint32_t{r.request_offset} << 4) | tries);
         const proto::tea_key session = c_.identity.session_key(slot, inc);
         auto to_server = [&](auto&& fill) {
-            c_.send_udp(io, port_role::client, me.ip, me.port, c_.settings.login_servers[r.server_index],
-                        c_.settings.login_server_port, fill);
+            c_.send_qq(io, port_role::client, slot, tcp_msg::request, me.ip, me.port,
+                       c_.settings.login_servers[r.server_index], c_.qq_port(slot), fill);
         };
         auto encrypted = [&](auto&& encode) {
             to_server([&](proto::byte_span room) { return qq_packet::client_encrypted(room, h, session, seed, encode); });
@@ -113,15 +115,20 @@ public:
         const proto::tea_key session = c_.identity.session_key(slot, inc);
         proto::logout_body body;
         body.password_key = c_.identity.password_key(slot).bytes;
+        // Over TCP the four go in one segment (a coalesced read for the
+        // server), with the FIN when the client closes.
+        if (tcp_user(r)) c_.tcp.begin_batch();
         for (int i = 0; i < proto::logout_repeat_count; ++i) {
             const std::uint64_t seed = pad_seed(c_, slot, inc, pad_purpose::logout, static_cast<std::uint32_t>(i));
-            c_.send_udp(io, port_role::client, me.ip, me.port, c_.settings.login_servers[r.server_index],
-                        c_.settings.login_server_port, [&](proto::byte_span room) {
-                            return qq_packet::client_encrypted(room, h, session, seed, [&](proto::byte_span p) {
-                                return proto::encode_logout(body, p);
-                            });
-                        });
+            c_.send_qq(io, port_role::client, slot, tcp_msg::logout, me.ip, me.port,
+                       c_.settings.login_servers[r.server_index], c_.qq_port(slot), [&](proto::byte_span room) {
+                           return qq_packet::client_encrypted(room, h, session, seed, [&](proto::byte_span p) {
+                               return proto::encode_logout(body, p);
+                           });
+                       });
         }
+        if (tcp_user(r))
+            c_.tcp.end_batch(io, port_role::client, slot, tcp_msg::logout, c_.settings.tcp_closer == tcp_closer_client);
     }
 
     // 0x0017 with the server's sequence: the first 16 bytes of the received
@@ -138,14 +145,34 @@ public:
         h.qq_number = c_.identity.qq_number(slot);
         const proto::tea_key session = c_.identity.session_key(slot, inc);
         const std::uint64_t seed = pad_seed(c_, slot, inc, pad_purpose::push_ack, sequence);
-        c_.send_udp(io, port_role::client, f.dst_ip, f.dst_port, f.src_ip, f.src_port, [&](proto::byte_span room) {
-            return qq_packet::client_encrypted(room, h, session, seed, [&](proto::byte_span p) {
-                return proto::copy_recv_im_ack(received_plain, p);
-            });
-        });
+        c_.send_qq(io, port_role::client, slot, tcp_msg::push_ack, f.dst_ip, f.dst_port, f.src_ip, f.src_port,
+                   [&](proto::byte_span room) {
+                       return qq_packet::client_encrypted(room, h, session, seed, [&](proto::byte_span p) {
+                           return proto::copy_recv_im_ack(received_plain, p);
+                       });
+                   });
+    }
+
+    // Over TCP: the push acknowledgement in flight, built again from what the
+    // endpoint noted (sender, message, sequence) for a retransmission. Its
+    // 16 plaintext bytes are the push's first 16 (pidgin 2.4): sender uid,
+    // receiver uid, message number, sender address as the server saw it.
+    template <class Io>
+    void resend_push_ack(Io& io, std::uint32_t slot) noexcept {
+        const tcp_endpoint& e = c_.tcp.ep(port_role::client, slot);
+        const std::uint32_t sender = c_.buddies.buddy(slot, e.push_buddy);
+        std::array<std::byte, 16> plain{};
+        proto::store_be32(plain.data(), c_.identity.qq_number(sender));
+        proto::store_be32(plain.data() + 4, c_.identity.qq_number(slot));
+        proto::store_be32(plain.data() + 8, e.push_message);
+        proto::store_be32(plain.data() + 12, c_.ip32(c_.table.seen(sender).ip));
+        proto::parsed_frame none;
+        send_push_ack(io, slot, none, e.push_sequence, plain);
     }
 
 private:
+    static bool tcp_user(const session_record& r) noexcept { return (r.cflags & client_flag::tcp) != 0; }
+
     // 0x0062: body 00 in clear; in the modern dialect the datagram takes the
     // 56-byte signature form (qq_header.hpp) as the first exchange of the flow.
     std::size_t token_request(proto::byte_span room, const proto::client_header& h) noexcept {
@@ -171,7 +198,8 @@ private:
         proto::login_block block;
         const proto::tea_key pw_key = c_.identity.password_key(slot);
         const std::uint64_t check_seed = pad_seed(c_, slot, r.incarnation, pad_purpose::password_check,
-                                                  (std::uint32_t{r.request_offset} << 4) | (r.tries & 15u));
+                                                  (std::uint32_t{r.request_offset} << 4) |
+                                                      (tcp_user(r) ? 0u : r.tries & 15u));
         if (proto::tea_encrypt(pw_key, {}, block.password_check, check_seed) != proto::password_check_size) return 0;
         std::array<std::byte, token_size> token{};
         c_.identity.token(slot, r.incarnation, r.request_offset - 1u, token);

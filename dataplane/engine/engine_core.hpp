@@ -21,6 +21,7 @@
 #include "dataplane/engine/load_settings.hpp"
 #include "dataplane/engine/session_identity.hpp"
 #include "dataplane/engine/session_table.hpp"
+#include "dataplane/engine/tcp_transport.hpp"
 #include "dataplane/engine/timer_wheel.hpp"
 
 namespace qqgen::engine {
@@ -39,7 +40,8 @@ struct engine_core {
           timers(2 * settings.users, table.nodes()),
           content(settings, texts),
           frames(settings),
-          keys(settings.keylog != 0 ? keylog_capacity : 0) {}
+          keys(settings.keylog != 0 ? keylog_capacity : 0),
+          tcp(settings, identity, table, frames, counters) {}
 
     engine_core(const engine_core&) = delete;
     engine_core& operator=(const engine_core&) = delete;
@@ -114,6 +116,27 @@ struct engine_core {
         return true;
     }
 
+    // A QQ packet of the session in `slot` on `role`'s port: over the user's
+    // TCP connection (as a new message of `kind`, or the retransmission of
+    // the one in flight) or as a UDP datagram to (dst, dst_port).
+    template <class Io, class Fill>
+    bool send_qq(Io& io, port_role role, std::uint32_t slot, tcp_msg kind, const proto::ip_address& src,
+                 std::uint16_t src_port, const proto::ip_address& dst, std::uint16_t dst_port, Fill&& fill) noexcept {
+        if ((table[slot].cflags & client_flag::tcp) != 0) return tcp.send_qq(io, role, slot, kind, fill);
+        return send_udp(io, role, src, src_port, dst, dst_port, fill);
+    }
+    // The server's answer to the request in `f`, back the way it came.
+    template <class Io, class Fill>
+    bool reply_to(Io& io, const proto::parsed_frame& f, Fill&& fill) noexcept {
+        if (f.protocol == proto::ip_protocol::tcp)
+            return tcp.send_qq(io, port_role::server, tcp.rx_slot(), tcp_msg::reply, fill);
+        return send_udp(io, port_role::server, f.dst_ip, f.dst_port, f.src_ip, f.src_port, fill);
+    }
+    // The login servers' port for the user in `slot`.
+    [[nodiscard]] std::uint16_t qq_port(std::uint32_t slot) const noexcept {
+        return (table[slot].cflags & client_flag::tcp) != 0 ? settings.tcp_server_port : settings.login_server_port;
+    }
+
     // The scratch buffer decryptions go to (received frames are read-only).
     [[nodiscard]] proto::byte_span scratch_span() noexcept { return scratch; }
 
@@ -126,6 +149,7 @@ struct engine_core {
     frame_writer frames;
     keylog keys;
     engine_counters counters{};
+    tcp_transport tcp;  // the TCP users' connections (empty when there are none)
     std::array<std::byte, 2048> scratch{};
     std::uint64_t epoch_ns = 0;
     std::uint64_t now_ns = 0;

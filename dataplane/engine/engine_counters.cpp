@@ -34,6 +34,29 @@ void print_histogram(std::FILE* out, const char* name, const latency_histogram& 
                  h.percentile(99.9), h.max_us);
 }
 
+void print_tcp(std::FILE* out, const engine_counters& c) {
+    const tcp_counters& t = c.tcp;
+    std::fprintf(out,
+                 "tcp connections: attempted %" PRIu64 ", established %" PRIu64 ", failed %" PRIu64
+                 " (timeout %" PRIu64 ", reset %" PRIu64 "), dropped %" PRIu64 " (timeout %" PRIu64 ", reset %" PRIu64
+                 ", stream %" PRIu64 "), closed %" PRIu64 ", close timeouts %" PRIu64 ", accepted %" PRIu64 "\n",
+                 t.attempted, t.established, t.failed_timeout + t.failed_reset, t.failed_timeout, t.failed_reset,
+                 t.dropped_timeout + t.dropped_reset + t.dropped_stream, t.dropped_timeout, t.dropped_reset,
+                 t.dropped_stream, t.closed, t.close_timeout, t.accepted);
+    for (std::size_t p = 0; p < 2; ++p)
+        std::fprintf(out,
+                     "tcp %s port: segments %" PRIu64 ", retransmits %" PRIu64 ", rst sent %" PRIu64
+                     ", rst received %" PRIu64 ", out of order %" PRIu64 ", duplicate %" PRIu64
+                     ", partial frames %" PRIu64 "\n",
+                     p == 0 ? "client" : "server", t.segments_sent[p], t.retransmits[p], t.rst_sent[p],
+                     t.rst_received[p], t.out_of_order[p], t.duplicate[p], t.partial_frames[p]);
+    std::fprintf(out,
+                 "tcp other: push deferred %" PRIu64 ", send blocked %" PRIu64 ", frame too big %" PRIu64
+                 ", rebuild mismatch %" PRIu64 "\n",
+                 t.push_deferred, t.send_blocked, t.frame_too_big, t.rebuild_mismatch);
+    print_histogram(out, "tcp connect", c.connect_latency);
+}
+
 }  // namespace
 
 engine_counters& engine_counters::operator+=(const engine_counters& o) noexcept {
@@ -55,6 +78,8 @@ engine_counters& engine_counters::operator+=(const engine_counters& o) noexcept 
     dns_latency += o.dns_latency;
     login_latency += o.login_latency;
     delivery_latency += o.delivery_latency;
+    add_fields(tcp, o.tcp);
+    connect_latency += o.connect_latency;
     return *this;
 }
 
@@ -110,6 +135,7 @@ void print_summary(std::FILE* out, const engine_counters& c) {
     print_histogram(out, "dns answer", c.dns_latency);
     print_histogram(out, "login (total)", c.login_latency);
     print_histogram(out, "message delivery", c.delivery_latency);
+    if (c.tcp.attempted != 0 || c.tcp.accepted != 0) print_tcp(out, c);
 }
 
 }  // namespace qqgen::engine

@@ -135,6 +135,32 @@ struct server_check_counters {
     std::uint64_t logouts = 0;       // current users' logout packets (4 per logout)
 };
 
+// TCP users (docs/tcp.md). Connection counts are the client half's;
+// per-port arrays are indexed by index_of(port_role).
+struct tcp_counters {
+    std::uint64_t attempted = 0;       // SYNs first sent
+    std::uint64_t established = 0;     // SYN-ACK received (connect latency recorded)
+    std::uint64_t failed_timeout = 0;  // every SYN unanswered
+    std::uint64_t failed_reset = 0;    // RST in answer to the SYN
+    std::uint64_t dropped_timeout = 0; // established, then data unacknowledged after every try
+    std::uint64_t dropped_reset = 0;   // established, then reset by the peer
+    std::uint64_t dropped_stream = 0;  // a QQ length field that cannot be (RST sent)
+    std::uint64_t closed = 0;          // FIN handshake completed (client half)
+    std::uint64_t close_timeout = 0;   // the close went unanswered: RST sent instead
+    std::uint64_t accepted = 0;        // server half: handshakes completed
+    std::uint64_t push_deferred = 0;   // relay waited: another push to that user was in flight
+    std::uint64_t send_blocked = 0;    // a message with no room (closing, 2 in flight): left to the resend timers
+    std::uint64_t frame_too_big = 0;   // a QQ frame above the MSS: not sent (raise tcp_mss)
+    std::uint64_t rebuild_mismatch = 0;  // a rebuilt message longer/shorter than its bytes in flight (a bug)
+    std::array<std::uint64_t, 2> segments_sent{};
+    std::array<std::uint64_t, 2> retransmits{};    // segments sent again (SYN, SYN-ACK, data, FIN)
+    std::array<std::uint64_t, 2> rst_sent{};
+    std::array<std::uint64_t, 2> rst_received{};
+    std::array<std::uint64_t, 2> out_of_order{};   // beyond rcv_nxt: dropped, acknowledged again
+    std::array<std::uint64_t, 2> duplicate{};      // entirely before rcv_nxt
+    std::array<std::uint64_t, 2> partial_frames{}; // a frame cut by the segment's end: not acknowledged
+};
+
 struct engine_counters {
     std::array<stage_counters, stage_count> stages{};
     user_counters users{};
@@ -158,6 +184,8 @@ struct engine_counters {
     latency_histogram dns_latency{};       // query -> answer
     latency_histogram login_latency{};     // first token request -> login OK, redirect included
     latency_histogram delivery_latency{};  // 0x0016 first sent -> buddy's client receives 0x0017
+    tcp_counters tcp{};
+    latency_histogram connect_latency{};   // TCP: SYN first sent -> SYN-ACK received
 
     [[nodiscard]] stage_counters& operator[](stage s) noexcept { return stages[static_cast<std::size_t>(s)]; }
     [[nodiscard]] const stage_counters& operator[](stage s) const noexcept {

@@ -1,4 +1,4 @@
-// Ethernet (+ 802.1Q) / IPv4 or IPv6 / UDP around a payload the caller has
+// Ethernet (+ 802.1Q) / IPv4 or IPv6 / UDP (or TCP, tcp()) around a payload the caller has
 // already written in place (net_headers.hpp's two-step form: the QQ packet
 // is encoded and encrypted straight into the TX buffer, then the headers and
 // checksums are written around it).
@@ -61,6 +61,24 @@ public:
         if (layout.frame_size == 0 || layout.payload_offset != payload_offset(role)) return 0;
         proto::finish_checksums(frame, layout);
         return layout.frame_size;
+    }
+
+    // A whole TCP segment (RFC 9293 3.1) around `payload` (copied), with its
+    // checksum; returns the frame size, 0 if it does not fit.
+    std::size_t tcp(port_role role, proto::byte_span frame, const proto::ip_address& src, std::uint16_t src_port,
+                    const proto::ip_address& dst, std::uint16_t dst_port, const proto::tcp_fields& fields,
+                    proto::const_byte_span payload) noexcept {
+        proto::frame_desc d;
+        d.eth = eth_[index_of(role)];
+        d.src_ip = src;
+        d.dst_ip = dst;
+        d.ipv4_id = ipv4_id_[index_of(role)]++;
+        d.protocol = proto::ip_protocol::tcp;
+        d.src_port = src_port;
+        d.dst_port = dst_port;
+        d.tcp = fields;
+        const std::size_t end = frame.size() < max_frame_size ? frame.size() : max_frame_size;
+        return proto::write_frame(frame.first(end), d, payload);
     }
 
 private:

@@ -144,6 +144,15 @@ std::string load_settings::validate() const {
         return "a session would send " + str(requests_per_session()) + " requests (messages + keep-alives + pages), "
                "more than " + str(max_requests_per_session) + "; lower keepalive_count or the chat counts";
     if (keylog > 1) return "keylog must be 0 or 1";
+    if (tcp_share_ppm > 1'000'000) return "tcp_share_ppm is parts per million: 0..1000000";
+    if (tcp_server_port == 0) return "tcp_server_port must not be 0";
+    if (tcp_share_ppm != 0 && in_client_ports(tcp_server_port))
+        return "tcp_server_port " + str(tcp_server_port) + " is inside the client port range; start client_port_base above it";
+    // 536: RFC 9293 3.7.1's default; the top: 1500-byte IPv4 packets (IPv6
+    // users send at most 1440, tcp_transport.hpp).
+    if (tcp_mss < 536 || tcp_mss > 1460)
+        return "tcp_mss must be 536..1460 (QQ frames up to 536 bytes are never split; 1500-byte IP packets)";
+    if (tcp_closer > tcp_closer_server) return "tcp_closer must be 0 (client closes) or 1 (server closes)";
     return {};
 }
 

@@ -38,6 +38,8 @@ inline constexpr std::uint16_t max_message_text_size = 800;
 // space, so that the windows of consecutive users of a slot never alias (see
 // session_identity.hpp).
 inline constexpr std::uint32_t max_requests_per_session = 16384;
+inline constexpr std::uint8_t tcp_closer_client = 0;
+inline constexpr std::uint8_t tcp_closer_server = 1;
 
 struct load_settings {
     // --- who and how many ---------------------------------------------------
@@ -138,6 +140,15 @@ struct load_settings {
     std::uint32_t unix_time_base = 1230768000;  // 2009-01-01: login and IM times count from it
     std::uint8_t keylog = 0;                    // 1: write the key log (keylog.hpp)
     std::array<std::uint8_t, 3> padding2_{};
+
+    // --- transport (docs/tcp.md) ----------------------------------------------
+    // Share of users (parts per million, derived per user) that reach the
+    // login servers over TCP (qq-protocol.md "Framing": tcpconn*.tencent.com on
+    // 8000, 80 or 443); the DNS look-up stays UDP.
+    std::uint32_t tcp_share_ppm = 0;
+    std::uint16_t tcp_server_port = 8000;
+    std::uint16_t tcp_mss = 1460;  // MSS option sent; QQ frames are never split below it
+    std::uint8_t tcp_closer = 0;   // who sends the first FIN: 0 client, 1 server (tcp_closer_*)
 
     // The derived numbers the engine sizes itself by.
     [[nodiscard]] constexpr std::uint32_t group_size() const noexcept { return buddies_per_user + 1u; }

@@ -34,6 +34,10 @@
 
 namespace qqgen::engine {
 
+// How soon a push that had to wait for another push to the same TCP user
+// tries again.
+inline constexpr std::uint32_t tcp_push_retry_ms = 5;
+
 class server_half {
 public:
     explicit server_half(engine_core& core) noexcept : c_(core), replies_(core) {}
@@ -74,6 +78,29 @@ public:
         on_qq(io, f, static_cast<std::uint8_t>(k));
     }
 
+    // A TCP segment for the server port (docs/tcp.md). A SYN carries no QQ
+    // number: the session is found from the client endpoint (no NAT between
+    // the ports for TCP users), and every frame's QQ number is then checked
+    // as for UDP.
+    template <class Io>
+    void on_tcp(Io& io, const proto::parsed_frame& f) noexcept {
+        const int k = f.dst_port == c_.settings.tcp_server_port ? c_.server_index_of(f.dst_ip) : -1;
+        if (k < 0) {
+            refuse(refuse_reason::not_for_us);
+            return;
+        }
+        const endpoint_owner who = c_.identity.owner_of(f.src_ip, f.src_port);
+        const session_record* r = who.slot == no_slot ? nullptr : &c_.table[who.slot];
+        if (r == nullptr || (r->cflags & (client_flag::used | client_flag::tcp)) != (client_flag::used | client_flag::tcp) ||
+            who.generation != c_.identity.generation_of(r->incarnation)) {
+            c_.tcp.reset_unknown(io, port_role::server, f);
+            refuse(r == nullptr ? refuse_reason::unknown_session : refuse_reason::stale_incarnation);
+            return;
+        }
+        tcp_events<Io> h{*this, io, who.slot, f};
+        c_.tcp.on_segment(io, port_role::server, who.slot, static_cast<std::uint8_t>(k), f, h);
+    }
+
     // The relay timer of `sender`'s pending 0x0017 fired.
     template <class Io>
     void on_relay_timer(Io& io, std::uint32_t sender) noexcept {
@@ -89,12 +116,47 @@ public:
             a.sflags &= static_cast<std::uint8_t>(~server_flag::relay_pending);
             return;
         }
-        ++c_.counters.messages.relay_resends;
+        if (a.relay_tries > 0) ++c_.counters.messages.relay_resends;  // 0: it waited for another push
         push(io, sender);
     }
 
 private:
     using view = proto::client_packet_view;
+
+    // What the transport reports of one server-side segment.
+    template <class Io>
+    struct tcp_events {
+        server_half& half;
+        Io& io;
+        std::uint32_t slot;
+        const proto::parsed_frame& segment;
+
+        void on_syn() noexcept { half.c_.table.set_seen(slot, segment.src_ip, segment.src_port); }
+        void on_established() noexcept {}
+        void on_frame(const proto::parsed_frame& f) noexcept {
+            half.on_qq(io, f, half.c_.tcp.ep(port_role::server, slot).server);
+        }
+        void on_reset(tcp_state) noexcept {}
+        // The client closed (or answers our FIN): nothing more to say.
+        void on_fin() noexcept { half.c_.tcp.close(io, port_role::server, slot); }
+        void on_closed() noexcept {}
+        // A push is rebuilt from what the endpoint noted, not from the
+        // sender's relay (which may have moved on); a reply only from a
+        // request the client sends again.
+        void rebuild(tcp_msg k) noexcept {
+            if (k != tcp_msg::push) return;
+            const tcp_endpoint& e = half.c_.tcp.ep(port_role::server, slot);
+            half.replies_.push(io, half.c_.buddies.buddy(slot, e.push_buddy), e.push_message, e.push_sequence, 0);
+        }
+    };
+
+    // With the server closing (tcp_closer), a TCP user's connection ends
+    // after the logouts and after a redirect.
+    void close_if_server_closes(std::uint32_t slot) noexcept {
+        if ((c_.table[slot].cflags & client_flag::tcp) != 0 && c_.settings.tcp_closer == tcp_closer_server &&
+            c_.tcp.rx_slot() == slot)
+            c_.tcp.close_after_segment(slot);
+    }
 
     void refuse(refuse_reason why) noexcept {
         ++c_.counters.refused[index_of(port_role::server)][static_cast<std::size_t>(why)];
@@ -256,9 +318,10 @@ private:
             proto::login_redirect rd;
             rd.uid = v.header.qq_number;
             rd.new_server_ip = c_.server_ip32(c_.identity.redirect_target(k));
-            rd.new_server_port = c_.settings.login_server_port;
+            rd.new_server_port = c_.qq_port(slot);
             replies_.encrypted(io, f, h, initial, seed(slot, off),
                                [&](proto::byte_span p) { return proto::encode_login_redirect(rd, p); });
+            if (f.protocol == proto::ip_protocol::tcp) close_if_server_closes(slot);
             return;
         }
         if (fresh) ++c_.counters.server.logins_ok;
@@ -273,7 +336,7 @@ private:
         lo.client_ip = c_.ip32(f.src_ip);
         lo.client_port = f.src_port;
         lo.server_ip = c_.server_ip32(k);
-        lo.server_port = c_.settings.login_server_port;
+        lo.server_port = c_.qq_port(slot);
         lo.login_time = c_.unix_time();
         replies_.encrypted(io, f, h, pw_key, seed(slot, off),
                            [&](proto::byte_span p) { return proto::encode_login_ok(lo, p); });
@@ -388,10 +451,31 @@ private:
     template <class Io>
     void push(Io& io, std::uint32_t sender) noexcept {
         session_record& a = c_.table[sender];
+        const std::uint32_t receiver = c_.buddies.partner(sender, a.relay_message);
+        if ((c_.table[receiver].cflags & client_flag::tcp) != 0) {
+            // One push in flight per TCP connection (docs/tcp.md): another
+            // sender's waits, without using up a try.
+            tcp_endpoint& e = c_.tcp.ep(port_role::server, receiver);
+            const auto idx = static_cast<std::uint8_t>(c_.buddies.index_of(receiver, sender));
+            if (e.can_send() && e.find(tcp_msg::push) >= 0 &&
+                (e.push_buddy != idx || e.push_message != a.relay_message)) {
+                ++c_.counters.tcp.push_deferred;
+                c_.arm(c_.table.relay_timer_id(sender), tcp_push_retry_ms);
+                return;
+            }
+            e.push_buddy = idx;
+            e.push_message = a.relay_message;
+            e.push_sequence = a.relay_sequence;
+        }
         ++a.relay_tries;
-        c_.arm(c_.table.relay_timer_id(sender),
-               c_.resend_wait(sender, a.incarnation, 0x10000u | a.relay_message, a.relay_tries));
-        replies_.push(io, sender);
+        // Over TCP the relay timer is the push's retransmission timer: RFC
+        // 6298 back-off.
+        const bool tcp = (c_.table[receiver].cflags & client_flag::tcp) != 0;
+        const std::uint32_t wait =
+            tcp ? tcp_backoff_ms(c_.resend_wait(sender, a.incarnation, 0x10000u | a.relay_message, 1), a.relay_tries)
+                : c_.resend_wait(sender, a.incarnation, 0x10000u | a.relay_message, a.relay_tries);
+        c_.arm(c_.table.relay_timer_id(sender), wait);
+        replies_.push(io, sender, a.relay_message, a.relay_sequence, tcp ? 0u : a.relay_tries);
     }
 
     // The buddy acknowledges a push: 0x0017 with the push's sequence.
@@ -470,6 +554,7 @@ private:
             r.sstate = server_state::logged_out;
         }
         ++c_.counters.server.logouts;
+        close_if_server_closes(slot);
     }
 
     // A body that does not decrypt with the current user's session key:

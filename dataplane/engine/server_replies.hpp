@@ -43,7 +43,7 @@ public:
     template <class Io, class Encode>
     void encrypted(Io& io, const proto::parsed_frame& f, const proto::server_header& h, const proto::tea_key& key,
                    std::uint64_t seed, Encode&& encode) noexcept {
-        c_.send_udp(io, port_role::server, f.dst_ip, f.dst_port, f.src_ip, f.src_port, [&](proto::byte_span room) {
+        c_.reply_to(io, f, [&](proto::byte_span room) {
             return qq_packet::server_encrypted(room, h, key, seed, encode);
         });
     }
@@ -54,7 +54,7 @@ public:
     void token(Io& io, const proto::parsed_frame& f, std::uint16_t sequence,
                std::span<const std::byte, token_size> token) noexcept {
         const proto::server_header h = header(proto::qq_command::request_login_token, sequence);
-        c_.send_udp(io, port_role::server, f.dst_ip, f.dst_port, f.src_ip, f.src_port, [&](proto::byte_span room) {
+        c_.reply_to(io, f, [&](proto::byte_span room) {
             const proto::byte_span body = qq_packet::body_area(room, proto::server_header_size);
             const std::size_t n = proto::encode_login_token_reply({proto::login_token_reply_ok, token}, body);
             if (n == 0) return std::size_t{0};
@@ -79,7 +79,7 @@ public:
         } else {
             d.rcode = proto::dns_rcode::name_error;
         }
-        c_.send_udp(io, port_role::server, f.dst_ip, f.dst_port, f.src_ip, f.src_port,
+        c_.reply_to(io, f,
                     [&](proto::byte_span room) { return proto::encode_dns_response(room, d); });
     }
 
@@ -132,11 +132,12 @@ public:
         });
     }
 
-    // 0x0017 to the buddy of `sender`'s message being relayed.
+    // 0x0017 with `sender`'s message m to its buddy, header sequence
+    // `sequence`; `tries` varies the padding (0 over TCP: a retransmission
+    // must have the length it had).
     template <class Io>
-    void push(Io& io, std::uint32_t sender) noexcept {
+    void push(Io& io, std::uint32_t sender, std::uint32_t m, std::uint16_t sequence, std::uint32_t tries) noexcept {
         const session_record& a = c_.table[sender];
-        const std::uint32_t m = a.relay_message;
         const std::uint32_t receiver = c_.buddies.partner(sender, m);
         const session_record& b = c_.table[receiver];
         const proto::send_im sent = expected_send_im(c_, sender, m, c_.unix_time());
@@ -150,16 +151,16 @@ public:
         im.header.im_type = proto::recv_im_from_buddy;
         im.normal = sent.header;
         im.message = sent.message;
-        const proto::server_header h = header(proto::qq_command::receive_message, a.relay_sequence);
+        const proto::server_header h = header(proto::qq_command::receive_message, sequence);
         const proto::tea_key key = c_.identity.session_key(receiver, b.incarnation);
-        const std::uint64_t seed = pad_seed(c_, sender, a.incarnation, pad_purpose::relay, (m << 4) | (a.relay_tries & 15u));
+        const std::uint64_t seed = pad_seed(c_, sender, a.incarnation, pad_purpose::relay, (m << 4) | (tries & 15u));
         const client_endpoint to = c_.table.seen(receiver);
-        c_.send_udp(io, port_role::server, c_.settings.login_servers[b.login_server], c_.settings.login_server_port,
-                    to.ip, to.port, [&](proto::byte_span room) {
-                        return qq_packet::server_encrypted(room, h, key, seed, [&](proto::byte_span p) {
-                            return proto::encode_recv_im(im, p);
-                        });
-                    });
+        c_.send_qq(io, port_role::server, receiver, tcp_msg::push, c_.settings.login_servers[b.login_server],
+                   c_.qq_port(receiver), to.ip, to.port, [&](proto::byte_span room) {
+                       return qq_packet::server_encrypted(room, h, key, seed, [&](proto::byte_span p) {
+                           return proto::encode_recv_im(im, p);
+                       });
+                   });
     }
 
 private:

@@ -161,8 +161,11 @@ public:
     [[nodiscard]] std::uint32_t active_users() const noexcept { return core_.table.active(); }
     [[nodiscard]] std::size_t armed_timers() const noexcept { return core_.timers.armed_count(); }
     // Memory per session (hot line + cold arrays) and the whole table.
-    [[nodiscard]] std::size_t bytes_per_session() const noexcept { return core_.table.bytes_per_session(); }
-    [[nodiscard]] std::size_t table_bytes() const noexcept { return core_.table.memory_bytes(); }
+    // (The TCP endpoints, 2 x 28 bytes, only in runs with TCP users.)
+    [[nodiscard]] std::size_t bytes_per_session() const noexcept {
+        return core_.table.bytes_per_session() + core_.tcp.bytes_per_session();
+    }
+    [[nodiscard]] std::size_t table_bytes() const noexcept { return bytes_per_session() * core_.settings.users; }
     // For tests and diagnostics: the derivations and the raw table.
     [[nodiscard]] const engine_core& core() const noexcept { return core_; }
 
@@ -216,6 +219,12 @@ private:
         const std::uint16_t vlan = core_.settings.vlan_id[p];
         if (vlan == 0 ? f.vlan.has_value() : (!f.vlan || f.vlan->id != vlan)) {
             refuse(role, refuse_reason::wrong_vlan);
+            return;
+        }
+        if (f.ip_version != 0 && f.protocol == proto::ip_protocol::tcp && core_.tcp.enabled() &&
+            f.ip_version == core_.settings.ip_version) {
+            if (role == port_role::client) client_.on_tcp(io, f);
+            else server_.on_tcp(io, f);
             return;
         }
         if (f.ip_version == 0 || f.protocol != proto::ip_protocol::udp) {

@@ -54,6 +54,8 @@ enum class draw_kind : std::uint8_t {
     face,
     resend,
     text_size,  // appended: the draws above keep their streams
+    transport,  // UDP or TCP user (docs/tcp.md)
+    tcp_isn,    // initial sequence numbers of both sides
 };
 
 struct client_endpoint {

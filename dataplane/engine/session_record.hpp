@@ -28,6 +28,8 @@ enum class client_state : std::uint8_t {
     chat_wait,        // 0x0016 of message `progress` sent
     keepalive_pause,  // logged in, waiting the keep-alive interval
     keepalive_wait,   // 0x0002 sent
+    connect,          // TCP: SYN sent (the next request waits for the handshake)
+    closing,          // TCP: closing the connection (after the logout, or to follow a redirect)
 };
 
 // What the server half knows of a session.
@@ -44,6 +46,8 @@ inline constexpr std::uint8_t redirected = 0x01;  // the first login was redirec
 inline constexpr std::uint8_t logged_in = 0x02;   // login OK received
 inline constexpr std::uint8_t used = 0x04;        // the slot has had a user (incarnation is valid)
 inline constexpr std::uint8_t bad_reply = 0x08;   // the outstanding request got a reply that did not check
+inline constexpr std::uint8_t tcp = 0x10;         // this user reaches the login servers over TCP (docs/tcp.md)
+inline constexpr std::uint8_t reconnect = 0x20;   // closing to connect to another server (redirect)
 }  // namespace client_flag
 
 namespace server_flag {
