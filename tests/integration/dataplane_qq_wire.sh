@@ -62,6 +62,21 @@ n_all=$(tshark -n -r "$work/v6vlan.pcap" 2>/dev/null | wc -l)
 [ "$n_vlan" -eq "$n_all" ] || fail "v6vlan: $n_vlan of $n_all frames tagged"
 [ "$(tshark -n -r "$work/v6vlan.pcap" -Y ipv6 2>/dev/null | wc -l)" -gt 0 ] || fail "v6vlan: no IPv6"
 run classic 100 --dialect classic
+# QQ over TCP (docs/tcp.md): every user over TCP, both closers; tshark's TCP
+# analysis finds nothing (no retransmission, no lost segment, no window or
+# ACK anomaly) and every checksum is valid; every connection closed by FIN.
+for closer in client server; do
+  run "tcp_$closer" 100 --tcp-percent 100 --tcp-closer "$closer"
+  "$here/check_capture.sh" "$work/tcp_$closer.pcap"
+  flagged=$(tshark -n -r "$work/tcp_$closer.pcap" -o tcp.check_checksum:TRUE -Y 'tcp.analysis.flags' 2>/dev/null | wc -l)
+  [ "$flagged" -eq 0 ] || fail "tcp_$closer: tshark flags $flagged TCP segments"
+  attempted=$(grep -oE 'tcp connections: attempted [0-9]+' "$work/tcp_$closer.out" | grep -oE '[0-9]+$')
+  closed=$(grep -oE 'closed [0-9]+, close timeouts 0' "$work/tcp_$closer.out" | grep -oE '^closed [0-9]+' | grep -oE '[0-9]+$')
+  [ "$attempted" -gt 0 ] && [ "$closed" = "$attempted" ] || fail "tcp_$closer: $closed of $attempted connections closed"
+  syns=$(tshark -n -r "$work/tcp_$closer.pcap" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' 2>/dev/null | wc -l)
+  fins=$(tshark -n -r "$work/tcp_$closer.pcap" -Y 'tcp.flags.fin == 1' 2>/dev/null | wc -l)
+  [ "$syns" -eq "$attempted" ] && [ "$fins" -eq $((2 * attempted)) ] || fail "tcp_$closer: $syns SYNs, $fins FINs"
+done
 # Same seed, same frames: two runs of one worker give byte-identical captures
 # apart from timestamps, which tshark strips here.
 run seed_a 50 --seed 9
