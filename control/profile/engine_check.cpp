@@ -18,7 +18,7 @@ struct field_mapping {
     std::string_view path;   // the profile field; '#' takes the same index
 };
 
-constexpr std::array<field_mapping, 45> mappings{{
+constexpr std::array<field_mapping, 50> mappings{{
     {"users", "users.concurrent"},
     {"total_sessions", "users.total"},
     {"qq_number_base", "users.qq_numbers.first"},
@@ -58,12 +58,17 @@ constexpr std::array<field_mapping, 45> mappings{{
     {"message_delay_max_ms", "chat.message_delay.max"},
     {"charset_weights", "chat.charsets"},
     {"font_weights", "chat.fonts"},
+    {"message_sizes[#]", "chat.message_size[#]"},
     {"keepalive_interval_ms", "keepalive.interval"},
     {"keepalive_count", "keepalive.count"},
     {"a session would send", "keepalive.count"},
     {"resend_timeout_ms", "resend.timeout"},
     {"resend_jitter_ms", "resend.jitter"},
     {"resend_tries", "resend.tries"},
+    {"tcp_share_ppm", "transport.tcp_percent"},
+    {"tcp_server_port", "transport.tcp_port"},
+    {"tcp_mss", "transport.tcp_mss"},
+    {"tcp_closer", "transport.tcp_closer"},
 }};
 
 bool identifier_char(char c) noexcept {

@@ -93,6 +93,7 @@ run_profile read_profile(YAML::Node& root, std::string_view file, std::optional<
     read_network(top, p.load);
     read_login(top, p.load);
     read_behaviour(top, p.load);
+    read_transport(top, p.load);
     return p;
 }
 

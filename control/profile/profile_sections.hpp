@@ -22,6 +22,8 @@ void read_network(yaml_section& root, engine::load_settings& s);
 void read_login(yaml_section& root, engine::load_settings& s);
 // sync, chat, keepalive, resend.
 void read_behaviour(yaml_section& root, engine::load_settings& s);
+// transport: share of TCP users, TCP port, MSS, closer (docs/tcp.md).
+void read_transport(yaml_section& root, engine::load_settings& s);
 
 // Runs load_settings::validate_for_workers and reports its refusal at the
 // profile field it is about. Call when everything else is valid.

@@ -23,6 +23,31 @@ json to_json(const engine::latency_histogram& h) {
     return j;
 }
 
+json per_port(const std::array<std::uint64_t, 2>& v) {
+    return json{{port_names[0], v[0]}, {port_names[1], v[1]}};
+}
+
+json to_json(const engine::tcp_counters& t) {
+    return json{{"attempted", t.attempted},
+                {"established", t.established},
+                {"failed", {{"timeout", t.failed_timeout}, {"reset", t.failed_reset}}},
+                {"dropped", {{"timeout", t.dropped_timeout}, {"reset", t.dropped_reset}, {"stream", t.dropped_stream}}},
+                {"closed", t.closed},
+                {"close_timeout", t.close_timeout},
+                {"accepted", t.accepted},
+                {"push_deferred", t.push_deferred},
+                {"send_blocked", t.send_blocked},
+                {"frame_too_big", t.frame_too_big},
+                {"rebuild_mismatch", t.rebuild_mismatch},
+                {"segments_sent", per_port(t.segments_sent)},
+                {"retransmits", per_port(t.retransmits)},
+                {"rst_sent", per_port(t.rst_sent)},
+                {"rst_received", per_port(t.rst_received)},
+                {"out_of_order", per_port(t.out_of_order)},
+                {"duplicate", per_port(t.duplicate)},
+                {"partial_frames", per_port(t.partial_frames)}};
+}
+
 json to_json(const engine::engine_counters& c) {
     json stages = json::object();
     for (std::size_t i = 0; i < engine::stage_count; ++i) {
@@ -67,9 +92,10 @@ json to_json(const engine::engine_counters& c) {
         {"engine_ports", ports},
         {"encode_failures", c.encode_failures},
         {"timer_budget_exhausted", c.timer_budget_exhausted},
+        {"tcp", to_json(c.tcp)},
         {"latency",
          {{"dns", to_json(c.dns_latency)}, {"login", to_json(c.login_latency)},
-          {"message_delivery", to_json(c.delivery_latency)}}},
+          {"message_delivery", to_json(c.delivery_latency)}, {"tcp_connect", to_json(c.connect_latency)}}},
     };
 }
 

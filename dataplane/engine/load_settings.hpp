@@ -149,6 +149,7 @@ struct load_settings {
     std::uint16_t tcp_server_port = 8000;
     std::uint16_t tcp_mss = 1460;  // MSS option sent; QQ frames are never split below it
     std::uint8_t tcp_closer = 0;   // who sends the first FIN: 0 client, 1 server (tcp_closer_*)
+    std::array<std::uint8_t, 7> padding3_{};
 
     // The derived numbers the engine sizes itself by.
     [[nodiscard]] constexpr std::uint32_t group_size() const noexcept { return buddies_per_user + 1u; }

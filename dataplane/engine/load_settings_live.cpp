@@ -11,7 +11,8 @@
 // request counts: the sequence windows of session_identity.hpp), or that
 // the two halves must agree on for a session already running (redirect
 // share, dialect, versions, charsets, fonts and message sizes: the server
-// half re-derives each message's text when it checks it).
+// half re-derives each message's text when it checks it; the transport of
+// each user, TCP port, MSS and who closes: both halves derive them).
 #include <string>
 
 #include "dataplane/engine/load_settings.hpp"
@@ -32,7 +33,7 @@ struct differ {
 
 // A new field must be placed on one side of this list on purpose (and the
 // shared-memory ABI version bumped): this assertion makes sure it is seen.
-static_assert(sizeof(load_settings) == 944, "load_settings changed: list the new field above if it cannot change live");
+static_assert(sizeof(load_settings) == 960, "load_settings changed: list the new field above if it cannot change live");
 
 std::string load_settings::live_change_refusal(const load_settings& next) const {
     differ d;
@@ -69,6 +70,10 @@ std::string load_settings::live_change_refusal(const load_settings& next) const 
     d.check("client_version", client_version, next.client_version);
     d.check("unix_time_base", unix_time_base, next.unix_time_base);
     d.check("keylog", keylog, next.keylog);
+    d.check("tcp_share_ppm", tcp_share_ppm, next.tcp_share_ppm);
+    d.check("tcp_server_port", tcp_server_port, next.tcp_server_port);
+    d.check("tcp_mss", tcp_mss, next.tcp_mss);
+    d.check("tcp_closer", tcp_closer, next.tcp_closer);
     if (d.field.empty()) return {};
     return d.field + " cannot change in a running dataplane (it sizes the tables or is part of every "
                      "session's identity); start a new run to change it";

@@ -109,6 +109,7 @@ public:
         if (a.relay_tries >= c_.settings.resend_tries) {
             ++c_.counters.messages.lost;
             a.sflags &= static_cast<std::uint8_t>(~server_flag::relay_pending);
+            abort_unacknowledged_push(io, sender);
             return;
         }
         if (c_.table[c_.buddies.partner(sender, a.relay_message)].sstate != server_state::logged_in) {
@@ -144,9 +145,7 @@ private:
         // sender's relay (which may have moved on); a reply only from a
         // request the client sends again.
         void rebuild(tcp_msg k) noexcept {
-            if (k != tcp_msg::push) return;
-            const tcp_endpoint& e = half.c_.tcp.ep(port_role::server, slot);
-            half.replies_.push(io, half.c_.buddies.buddy(slot, e.push_buddy), e.push_message, e.push_sequence, 0);
+            if (k == tcp_msg::push) half.resend_noted_push(io, slot);
         }
     };
 
@@ -394,8 +393,13 @@ private:
         }
         accept(r, off);
         c_.table.set_seen(slot, f.src_ip, f.src_port);
+        // Over TCP the page is noted in the connection (a replayed request
+        // gets the same page); over UDP a resend is answered afresh.
+        std::uint32_t udp_note = 0;
+        const bool tcp = f.protocol == proto::ip_protocol::tcp;
+        std::uint32_t& note = tcp ? c_.tcp.ep(port_role::server, slot).note : udp_note;
         replies_.online_page(io, f, replies_.header(proto::qq_command::get_friends_online, v.header.sequence), slot,
-                             req.value.start_position, key, seed(slot, off));
+                             req.value.start_position, key, seed(slot, off), note, tcp && c_.tcp.replaying());
     }
 
     template <class Io>
@@ -453,14 +457,29 @@ private:
         session_record& a = c_.table[sender];
         const std::uint32_t receiver = c_.buddies.partner(sender, a.relay_message);
         if ((c_.table[receiver].cflags & client_flag::tcp) != 0) {
-            // One push in flight per TCP connection (docs/tcp.md): another
-            // sender's waits, without using up a try.
+            // One push in flight per TCP connection (docs/tcp.md): this one
+            // waits (also while closing: the noted push must stay the one in
+            // flight). The push in flight may have no timer left (its relay
+            // superseded by the sender's next message, or given up), so the
+            // waiting relay drives it: a first short wait, then each wait is a
+            // try with back-off that retransmits the push in flight; when the
+            // tries run out, on_relay_timer resets the connection.
             tcp_endpoint& e = c_.tcp.ep(port_role::server, receiver);
             const auto idx = static_cast<std::uint8_t>(c_.buddies.index_of(receiver, sender));
-            if (e.can_send() && e.find(tcp_msg::push) >= 0 &&
+            if (e.state != tcp_state::closed && e.find(tcp_msg::push) >= 0 &&
                 (e.push_buddy != idx || e.push_message != a.relay_message)) {
                 ++c_.counters.tcp.push_deferred;
-                c_.arm(c_.table.relay_timer_id(sender), tcp_push_retry_ms);
+                ++a.relay_tries;
+                if (a.relay_tries == 1) {
+                    c_.arm(c_.table.relay_timer_id(sender), tcp_push_retry_ms);
+                    return;
+                }
+                c_.arm(c_.table.relay_timer_id(sender),
+                       tcp_backoff_ms(c_.resend_wait(sender, a.incarnation, 0x10000u | a.relay_message, 1),
+                                      a.relay_tries - 1));
+                c_.tcp.retransmit(io, port_role::server, receiver, [&](tcp_msg k) {
+                    if (k == tcp_msg::push) resend_noted_push(io, receiver);
+                });
                 return;
             }
             e.push_buddy = idx;
@@ -476,6 +495,27 @@ private:
                 : c_.resend_wait(sender, a.incarnation, 0x10000u | a.relay_message, a.relay_tries);
         c_.arm(c_.table.relay_timer_id(sender), wait);
         replies_.push(io, sender, a.relay_message, a.relay_sequence, tcp ? 0u : a.relay_tries);
+    }
+
+    // The push in flight on `receiver`'s connection, rebuilt from what the
+    // endpoint noted, not from the sender's relay (which may have moved on).
+    template <class Io>
+    void resend_noted_push(Io& io, std::uint32_t receiver) noexcept {
+        const tcp_endpoint& e = c_.tcp.ep(port_role::server, receiver);
+        replies_.push(io, c_.buddies.buddy(receiver, e.push_buddy), e.push_message, e.push_sequence, 0);
+    }
+
+    // Every try of a TCP relay went by with a push still unacknowledged on
+    // the buddy's connection (its own or the one it waited behind): the
+    // connection is dead to the server (RFC 9293 3.8.3: give up and reset
+    // it), and pushes of other senders waiting behind it may go on.
+    template <class Io>
+    void abort_unacknowledged_push(Io& io, std::uint32_t sender) noexcept {
+        const session_record& a = c_.table[sender];
+        const std::uint32_t receiver = c_.buddies.partner(sender, a.relay_message);
+        if ((c_.table[receiver].cflags & client_flag::tcp) == 0) return;
+        if (c_.tcp.ep(port_role::server, receiver).find(tcp_msg::push) >= 0)
+            c_.tcp.abort(io, port_role::server, receiver);
     }
 
     // The buddy acknowledges a push: 0x0017 with the push's sequence.

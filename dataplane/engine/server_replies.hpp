@@ -28,6 +28,10 @@
 namespace qqgen::engine {
 
 inline constexpr std::size_t max_page_entries = 30;  // load_settings::validate caps friend_page_size
+// Buddy positions one 0x0027 page looks at (at least max_page_entries, so a
+// page never holds fewer entries than it could for want of positions).
+inline constexpr std::uint32_t online_page_span = 32;
+static_assert(online_page_span >= max_page_entries && online_page_span <= 32);
 
 class server_replies {
 public:
@@ -108,22 +112,31 @@ public:
     }
 
     // A 0x0027 page: the buddies of `slot` from `start` on that are logged
-    // in (as far as the server half knows), at most page_size of them.
+    // in (as far as the server half knows), at most page_size of them, out
+    // of at most online_page_span positions (so that `online`, bit i for
+    // position start + i, describes the page whole). `online` is where the
+    // page is noted (computed: written; `replay`: read, for the page a
+    // replayed TCP request got before — its length must not change).
     template <class Io>
     void online_page(Io& io, const proto::parsed_frame& f, const proto::server_header& h, std::uint32_t slot,
-                     std::uint8_t start, const proto::tea_key& key, std::uint64_t seed) noexcept {
+                     std::uint8_t start, const proto::tea_key& key, std::uint64_t seed, std::uint32_t& online,
+                     bool replay) noexcept {
         const std::uint32_t count = c_.buddies.count(slot);
         std::array<proto::online_friend_entry, max_page_entries> entries{};
         std::uint32_t n = 0;
         std::uint32_t j = start;
-        for (; j < count && n < c_.settings.friend_page_size; ++j) {
+        std::uint32_t mask = 0;
+        for (; j < count && j - start < online_page_span && n < c_.settings.friend_page_size; ++j) {
             const std::uint32_t b = c_.buddies.buddy(slot, j);
-            if (c_.table[b].sstate != server_state::logged_in) continue;
+            const std::uint32_t bit = 1u << (j - start);
+            if (replay ? (online & bit) == 0 : c_.table[b].sstate != server_state::logged_in) continue;
+            mask |= bit;
             proto::buddy_status_record& s = entries[n++].status;
             s.uid = c_.identity.qq_number(b);
             s.status = proto::status_online;
             s.client_version = c_.settings.client_version;
         }
+        online = mask;
         const std::uint8_t next = j < count ? static_cast<std::uint8_t>(j) : proto::online_friends_done;
         encrypted(io, f, h, key, seed, [&](proto::byte_span p) {
             const proto::page_encoding e = proto::encode_online_friends_reply(

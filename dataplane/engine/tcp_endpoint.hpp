@@ -76,7 +76,11 @@ struct tcp_endpoint {
     std::uint32_t snd_una = 0;           // oldest unacknowledged sequence number
     std::uint32_t snd_nxt = 0;           // next sequence number to send
     std::uint32_t rcv_nxt = 0;           // next sequence number expected
-    std::uint32_t request_seq = 0;       // client: where the current request was sent (acknowledged or not)
+    // One word per side. Client: where the current request was sent
+    // (acknowledged or not). Server: which buddies the last 0x0027 page
+    // reported online (bit i = position start + i), so that a replayed
+    // request gets that page again, not one of another length (docs/tcp.md).
+    std::uint32_t note = 0;
     std::array<std::uint16_t, 2> len{};  // bytes of each message in flight not yet acknowledged
     std::uint16_t peer_mss = 536;        // RFC 9293 3.7.1: the default without the option
     std::uint16_t push_sequence = 0;     // client: the header sequence of the push being acknowledged
@@ -86,6 +90,15 @@ struct tcp_endpoint {
     std::uint8_t flags = 0;       // tcp_ep_flag
     std::uint8_t server = 0;      // server side: the login server the SYN came to
     std::uint8_t push_buddy = 0;  // the buddy index (of the receiver) of the push's sender
+
+    // The connection is gone (reset, aborted): nothing is in flight any
+    // more, so nothing is rebuilt or waited for.
+    void reset_closed() noexcept {
+        state = tcp_state::closed;
+        kind = {tcp_msg::none, tcp_msg::none};
+        len = {0, 0};
+        snd_una = snd_nxt;
+    }
 
     // A new connection whose first sequence number (the SYN's) is `isn`.
     void open(std::uint32_t isn, tcp_state s) noexcept {

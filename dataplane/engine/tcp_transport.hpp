@@ -138,7 +138,7 @@ public:
             ++c_.tcp.rst_sent[index_of(side)];
             emit(io, side, slot, e.snd_nxt, proto::tcp_flag::rst | proto::tcp_flag::ack, {});
         }
-        e.state = tcp_state::closed;
+        e.reset_closed();
     }
 
     // A RST for a segment that belongs to no connection (RFC 9293 3.10.7.1).
@@ -235,7 +235,7 @@ public:
             if (!valid) return;
             ++c_.tcp.rst_received[p];
             const tcp_state was = e.state;
-            e.state = tcp_state::closed;
+            e.reset_closed();
             h.on_reset(was);
             return;
         }
@@ -304,7 +304,12 @@ private:
         // Once until something new is acknowledged or received (RFC 5681
         // 3.2 fast retransmit, without waiting for three), so that two sides
         // missing each other's segments do not bounce retransmissions.
-        if (!fresh && pure && e.in_flight() && f.tcp.ack == e.snd_una && (e.flags & tcp_ep_flag::fast_sent) == 0) {
+        // A FIN alone in flight goes again on every duplicate ACK: the peer,
+        // waiting for it, paces those with its back-off timer, and its
+        // answer to the FIN acknowledges something new (no bounce).
+        const bool only_fin = e.fin_unacked() && e.kind[0] == tcp_msg::none;
+        if (!fresh && pure && e.in_flight() && f.tcp.ack == e.snd_una &&
+            ((e.flags & tcp_ep_flag::fast_sent) == 0 || only_fin)) {
             e.flags |= tcp_ep_flag::fast_sent;
             retransmit(io, side, slot, [&](tcp_msg k) { h.rebuild(k); });
         }
@@ -462,11 +467,11 @@ private:
             // the server replays it and retransmits its answer.
             resend_request_ = false;
             ++c_.tcp.retransmits[index_of(side)];
-            return emit(io, side, slot, e.request_seq, proto::tcp_flag::ack | proto::tcp_flag::psh, bytes);
+            return emit(io, side, slot, e.note, proto::tcp_flag::ack | proto::tcp_flag::psh, bytes);
         }
         if (replaying_) return false;  // an answer already sent and acknowledged
         const std::uint32_t seq = e.snd_nxt;
-        if (kind == tcp_msg::request) e.request_seq = seq;
+        if (kind == tcp_msg::request) e.note = seq;
         if (!e.can_send() || !e.append(kind, static_cast<std::uint16_t>(n))) {
             ++c_.tcp.send_blocked;
             return false;

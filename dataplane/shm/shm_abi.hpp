@@ -41,7 +41,7 @@ namespace qqgen::shm {
 inline constexpr std::uint64_t abi_magic = 0x4D48534E45475151ull;
 // Bump on any change to a struct below or to the engine structs they embed
 // (load_settings, engine_counters, io_counters); attach refuses a mismatch.
-inline constexpr std::uint32_t abi_version = 2;  // 2: message_sizes in load_settings, messages.text_bytes
+inline constexpr std::uint32_t abi_version = 3;  // 2: message_sizes, messages.text_bytes; 3: TCP settings and counters
 
 inline constexpr std::size_t cache_line = 64;
 inline constexpr std::uint32_t max_workers = 1024;  // far above RTE_MAX_LCORE's default 128
@@ -51,9 +51,9 @@ inline constexpr std::string_view shm_directory = "/dev/shm";  // where glibc pu
 
 // Every engine struct embedded below is part of this ABI: a change to one of
 // them must bump abi_version and these numbers together.
-static_assert(sizeof(engine::load_settings) == 944 && alignof(engine::load_settings) == 8,
+static_assert(sizeof(engine::load_settings) == 960 && alignof(engine::load_settings) == 8,
               "load_settings changed: it is shm ABI; bump shm::abi_version and this size");
-static_assert(sizeof(engine::engine_counters) == 6872 && alignof(engine::engine_counters) == 8,
+static_assert(sizeof(engine::engine_counters) == 9040 && alignof(engine::engine_counters) == 8,
               "engine_counters changed: it is shm ABI; bump shm::abi_version and this size");
 static_assert(sizeof(engine::io_counters) == 144 && alignof(engine::io_counters) == 8,
               "io_counters changed: it is shm ABI; bump shm::abi_version and this size");
@@ -231,15 +231,15 @@ static_assert(offsetof(shm_header, magic) == 0 && offsetof(shm_header, abi_versi
 static_assert(offsetof(shm_header, layout) == 64 && sizeof(segment_layout) == 64 &&
               offsetof(shm_header, heartbeat_count) == 128 && offsetof(shm_header, status) == 192);
 static_assert(sizeof(shm_header) == 512 && whole_lines<shm_header>);
-static_assert(sizeof(shm_profile) == 1016 && offsetof(shm_profile, name) == 944);
-static_assert(sizeof(profile_record) == 1048 && profile_payload_word == 4);
+static_assert(sizeof(shm_profile) == 1032 && offsetof(shm_profile, name) == 960);
+static_assert(sizeof(profile_record) == 1064 && profile_payload_word == 4);
 static_assert(sizeof(profile_slot) == 1088 && whole_lines<profile_slot>);
 static_assert(offsetof(shm_worker_stats, state) == 208 && offsetof(shm_worker_stats, engine) == 248 &&
-              offsetof(shm_worker_stats, io) == 7120 && sizeof(shm_worker_stats) == 7264);
-static_assert(sizeof(stats_block) == 7296 && whole_lines<stats_block>);
+              offsetof(shm_worker_stats, io) == 9288 && sizeof(shm_worker_stats) == 9432);
+static_assert(sizeof(stats_block) == 9472 && whole_lines<stats_block>);
 static_assert(sizeof(shm_status) == 272 && sizeof(status_block) == 320);
 static_assert(sizeof(command_block) == 64 && whole_lines<command_block>);
-static_assert(layout_for(2).total_size == 512 + 1088 + 2 * 64 + 2 * 7296);
+static_assert(layout_for(2).total_size == 512 + 1088 + 2 * 64 + 2 * 9472);
 // No implicit padding anywhere: the bytes a writer copies are exactly its
 // fields, so checksums and byte comparisons mean something.
 static_assert(std::has_unique_object_representations_v<shm_profile>);

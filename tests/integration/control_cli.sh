@@ -120,6 +120,21 @@ run_outputs)
         fail "no progress line with users per stage"
     grep -Eq 'server tx [0-9]+ rx [0-9]+ fps [0-9.]+ Mbit/s' "$tmp/run.out" || fail "no server bit rate in the progress lines"
     ;;
+run_tcp)
+    # Half the users over TCP, chosen by the profile: every session completes, every
+    # connection is established and closed, tshark finds no TCP analysis flag.
+    "$qqgen" run "$root/configs/quickstart.yaml" --out "$tmp/run" --instance "$inst" --set "$eal" $small \
+        --set users.total=1000 --set transport.tcp_percent=50 --set transport.tcp_closer=server \
+        --set capture.enabled=true >"$tmp/run.out" 2>&1 || fail "qqgen run exited $?"
+    r="$tmp/run/report.json"
+    [ "$(json "$r" "d['totals']['counters']['users']['completed']")" = 1000 ] || fail "not every user completed"
+    [ "$(json "$r" "float(d['profile']['applied']['transport']['tcp_percent']) == 50")" = True ] || fail "transport not in the applied profile"
+    t=$(json "$r" "d['totals']['counters']['tcp']")
+    [ "$(json "$r" "(lambda t: 300 < t['attempted'] < 700 and t['established'] == t['attempted'] == t['closed'] == t['accepted'])(d['totals']['counters']['tcp'])")" = True ] ||
+        fail "TCP connections: $t"
+    flags=$(tshark -n -r "$tmp/run/capture.pcap" -Y 'tcp.analysis.flags' 2>/dev/null | head -n 5)
+    [ -z "$flags" ] || fail "tshark finds TCP analysis flags: $flags"
+    ;;
 phases)
     # Ramp-up, 2 s steady, 1 s ramp-down: the run ends by itself, every user logged out.
     "$qqgen" run "$root/configs/quickstart.yaml" --out "$tmp/run" --instance "$inst" --set "$eal" $small $staying \

@@ -241,6 +241,25 @@ TEST_CASE("message sizes: one size, a range, or weighted classes", "[profile]") 
           std::string::npos);
 }
 
+TEST_CASE("transport: the TCP share, port, MSS and closer", "[profile]") {
+    const auto defaults = loads("{}").load;
+    CHECK(defaults.tcp_share_ppm == 0);
+    CHECK(defaults.tcp_server_port == 8000);
+    const auto s = loads("transport: {tcp_percent: 12.5, tcp_port: 443, tcp_mss: 1200, tcp_closer: server}").load;
+    CHECK(s.tcp_share_ppm == 125000);
+    CHECK(s.tcp_server_port == 443);
+    CHECK(s.tcp_mss == 1200);
+    CHECK(s.tcp_closer == qqgen::engine::tcp_closer_server);
+    CHECK(all_messages(refused("transport: {tcp_mss: 100}")).find("transport.tcp_mss: expected an integer 536..1460") !=
+          std::string::npos);
+    CHECK(all_messages(refused("transport: {tcp_closer: both}")).find("transport.tcp_closer: expected client or server") !=
+          std::string::npos);
+    // The engine's cross-field check, mapped back to the profile field.
+    CHECK(all_messages(refused("transport: {tcp_percent: 50, tcp_port: 10001}"))
+              .find("t.yaml:1:40: transport.tcp_port: the session engine refuses the per-worker settings (1 worker): "
+                    "transport.tcp_port 10001 is inside the client port range") != std::string::npos);
+}
+
 TEST_CASE("IPv6 profiles get RFC 5180 defaults", "[profile]") {
     const run_profile p = loads("network: {ip_version: 6}\n");
     CHECK(p.load.ip_version == 6);
