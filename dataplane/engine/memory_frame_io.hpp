@@ -8,8 +8,10 @@
 // empty), a TX buffer that only reaches the wire when a burst is full or on
 // flush(), a wire of bounded depth (a full wire refuses frames), and bursts of
 // bounded size on RX. On top it can drop or corrupt every Nth frame, delay
-// every frame, or hand each frame to a hook that decides its fate, so tests
-// can make the "DUT" misbehave on purpose. Time is a manual clock.
+// every frame, or hand each frame to a hook that decides its fate (deliver,
+// drop, or hold back behind the next frame: a reordering, as netem's
+// `reorder` does), so tests can make the "DUT" misbehave on purpose. Time is
+// a manual clock.
 //
 // Like its DPDK counterpart it is owned by one thread; it allocates only in
 // its constructor (and in set_wire_hook, which copies the hook).
@@ -48,11 +50,15 @@ struct wire_counters {
     std::uint64_t delivered = 0;  // frames handed to the far port's RX
     std::uint64_t dropped = 0;    // lost on the wire (drop_every or the hook)
     std::uint64_t corrupted = 0;  // changed by corrupt_every
+    std::uint64_t reordered = 0;  // held back behind a later frame (the hook's hold_back)
 };
 
 // A hook's decision about one frame on the wire. The hook may also change
-// the frame's bytes before it is delivered.
-enum class wire_verdict : std::uint8_t { deliver, drop };
+// the frame's bytes before it is delivered. hold_back: the frame arrives
+// after the frames of the next burst sent the same way (or, if none comes,
+// reorder_release_ns after it was due); one frame per direction is held at a
+// time, a second one asked for is delivered in order.
+enum class wire_verdict : std::uint8_t { deliver, drop, hold_back };
 
 class memory_frame_io {
 public:
@@ -118,6 +124,7 @@ public:
     template <class F>
     unsigned rx_burst(port_role role, F&& on_frame) noexcept {
         auto& w = port(role).incoming();
+        release_held(role, false);
         std::array<std::uint32_t, max_rx_burst> burst;
         unsigned n = 0;
         while (n < config_.rx_burst && w.count > 0 && w.front().arrives_at <= now_ns_) {
@@ -174,7 +181,9 @@ public:
     std::size_t buffers_free() const noexcept { return free_.size(); }
     std::size_t buffers_total() const noexcept { return config_.buffer_count; }
     // Frames on the wire towards `to`, not yet received.
-    std::size_t in_flight(port_role to) const noexcept { return port(to).incoming().count; }
+    std::size_t in_flight(port_role to) const noexcept {
+        return port(to).incoming().count + (port(to).held.index != no_buffer ? 1 : 0);
+    }
     // Frames committed on `role` and waiting for a full burst or flush().
     std::size_t tx_queued(port_role role) const noexcept { return port(role).tx_pending.size(); }
     const wire_counters& wire(port_role from) const noexcept { return wire_[index_of(from)]; }
@@ -182,6 +191,7 @@ public:
 
 private:
     static constexpr std::uint32_t no_buffer = std::numeric_limits<std::uint32_t>::max();
+    static constexpr std::uint64_t reorder_release_ns = 1'000'000;
 
     struct in_flight_frame {
         std::uint32_t index;
@@ -208,6 +218,7 @@ private:
 
     struct port_state {
         std::uint32_t begun = no_buffer;
+        in_flight_frame held{no_buffer, 0};  // a frame towards this port held back (hold_back)
         std::vector<std::uint32_t> tx_pending;
         wire_queue rx_wire;  // frames travelling towards this port
         std::uint64_t sent_on_wire = 0;
@@ -238,6 +249,7 @@ private:
     void send(port_role from) noexcept {
         auto& p = port(from);
         auto& to = port(peer_of(from)).incoming();
+        bool pushed = false, held_now = false;
         auto& c = counters_[from];
         auto& wc = wire_[index_of(from)];
         for (const std::uint32_t index : p.tx_pending) {
@@ -256,16 +268,38 @@ private:
                 frame.back() ^= std::byte{0xff};
                 ++wc.corrupted;
             }
-            if (deliver && hook_) deliver = hook_(from, frame) == wire_verdict::deliver;
-            if (!deliver) {
+            const wire_verdict v = deliver && hook_ ? hook_(from, frame) : wire_verdict::deliver;
+            if (!deliver || v == wire_verdict::drop) {
                 ++wc.dropped;
                 free_.push_back(index);
                 continue;
             }
             ++wc.delivered;
+            auto& dest = port(peer_of(from));
+            if (v == wire_verdict::hold_back && dest.held.index == no_buffer) {
+                ++wc.reordered;
+                dest.held = {index, now_ns_ + config_.delay_ns};
+                held_now = true;
+                continue;
+            }
             to.push({index, now_ns_ + config_.delay_ns});
+            pushed = true;
         }
         p.tx_pending.clear();
+        // A frame held in an earlier burst follows this one's frames.
+        if (pushed && !held_now) release_held(peer_of(from), true);
+    }
+
+    // The frame held back towards `to` goes on the wire: `now` after a later
+    // burst, else once reorder_release_ns past its due time.
+    void release_held(port_role to, bool now) noexcept {
+        auto& dest = port(to);
+        if (dest.held.index == no_buffer) return;
+        if (!now && now_ns_ < dest.held.arrives_at + reorder_release_ns) return;
+        auto& w = dest.incoming();
+        if (w.count == w.slots.size()) return;  // the wire is full: later
+        w.push({dest.held.index, std::max(dest.held.arrives_at, now_ns_)});
+        dest.held.index = no_buffer;
     }
 
     memory_wire_config config_;

@@ -242,6 +242,46 @@ TEST_CASE("the wire delay holds frames until the clock reaches their arrival") {
     CHECK(io.rx_burst(port_role::server, [](auto) {}) == 1);
 }
 
+TEST_CASE("hold_back reorders a frame behind the next burst, or releases it 1 ms late") {
+    memory_frame_io io;
+    io.set_wire_hook([](port_role, std::span<std::byte> frame) {
+        return frame.size() == 61 ? wire_verdict::hold_back : wire_verdict::deliver;
+    });
+    const auto lengths_received = [&] {
+        std::vector<std::size_t> v;
+        while (io.rx_burst(port_role::server, [&](std::span<const std::byte> f) { v.push_back(f.size()); })) {
+        }
+        return v;
+    };
+    // Held in its burst: the burst's other frames pass it; the next burst too.
+    REQUIRE(send_frame(io, port_role::client, 0, 61));
+    REQUIRE(send_frame(io, port_role::client, 1, 62));
+    io.flush(port_role::client);
+    CHECK(io.in_flight(port_role::server) == 2);
+    CHECK(lengths_received() == std::vector<std::size_t>{62});
+    REQUIRE(send_frame(io, port_role::client, 2, 63));
+    io.flush(port_role::client);
+    CHECK(lengths_received() == std::vector<std::size_t>{63, 61});
+    CHECK(io.wire(port_role::client).reordered == 1);
+    // Alone on the wire: it arrives once 1 ms has passed.
+    REQUIRE(send_frame(io, port_role::client, 3, 61));
+    io.flush(port_role::client);
+    CHECK(lengths_received().empty());
+    io.advance_ns(999'999);
+    CHECK(lengths_received().empty());
+    io.advance_ns(1);
+    CHECK(lengths_received() == std::vector<std::size_t>{61});
+    // One held at a time: a second one asked for goes in order.
+    REQUIRE(send_frame(io, port_role::client, 4, 61));
+    REQUIRE(send_frame(io, port_role::client, 5, 61));
+    io.flush(port_role::client);
+    CHECK(io.wire(port_role::client).reordered == 3);
+    CHECK(lengths_received() == std::vector<std::size_t>{61});
+    io.advance_ns(1'000'000);
+    CHECK(lengths_received() == std::vector<std::size_t>{61});
+    CHECK(io.buffers_free() == io.buffers_total());
+}
+
 TEST_CASE("rx_burst hands at most one burst, and on_frame may answer at once") {
     memory_wire_config config;
     config.rx_burst = 16;
