@@ -134,6 +134,8 @@ run_tcp)
         fail "TCP connections: $t"
     flags=$(tshark -n -r "$tmp/run/capture.pcap" -Y 'tcp.analysis.flags' 2>/dev/null | head -n 5)
     [ -z "$flags" ] || fail "tshark finds TCP analysis flags: $flags"
+    python3 "$root/tests/integration/check_qq_tcp_streams.py" "$tmp/run/capture.pcap" 100 >"$tmp/streams.out" 2>&1 ||
+        fail "QQ frames in TCP: $(cat "$tmp/streams.out")"
     ;;
 phases)
     # Ramp-up, 2 s steady, 1 s ramp-down: the run ends by itself, every user logged out.

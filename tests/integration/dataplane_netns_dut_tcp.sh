@@ -5,7 +5,8 @@
 # TCP user. Checks, with tools nobody here wrote:
 #  1. every session completes; conntrack -S counts 0 invalid; the firewall
 #     refused nothing; no connection is left open in conntrack -L afterwards
-#     (only TIME_WAIT/CLOSE); tshark finds no TCP analysis flag;
+#     (only TIME_WAIT/CLOSE); tshark finds no TCP analysis flag, and its TCP
+#     reassembly of every stream reads as whole QQ frames;
 #  2. with the server closing first: the same;
 #  3. stopped in the middle (--duration with users that stay logged in): every
 #     connection is closed with FIN, none left open in the DUT's table;
@@ -70,6 +71,7 @@ run 200 0 client --sessions 200 --keepalive-interval 300
 [ "$established" -eq "$attempted" ] && [ "$closed" -eq "$attempted" ] || fail "connections: $attempted attempted, $established established, $closed closed"
 flags=$(tcp_flags_in_capture); [ -z "$flags" ] || fail "tshark finds TCP analysis flags: $flags"
 "$(dirname "$0")/check_capture.sh" "$work/dut.pcap" >/dev/null || fail "capture through the DUT"
+python3 "$(dirname "$0")/check_qq_tcp_streams.py" "$work/dut.pcap" >"$work/streams" 2>&1 || fail "$(cat "$work/streams")"
 echo "client closes: 200 of 200 completed, $attempted connections through strict conntrack, 0 invalid, 0 left open"
 
 run 200 0 server --sessions 200 --keepalive-interval 300
@@ -87,4 +89,5 @@ retransmits=$(grep -oE 'tcp client port: segments [0-9]+, retransmits [0-9]+' "$
 [ $((completed + failed)) -eq 200 ] || fail "3% loss: users not accounted for: $completed + $failed != 200"
 [ "$retransmits" -gt 0 ] || fail "3% loss but no client retransmission counted"
 [ "$completed" -ge 180 ] || fail "3% loss: only $completed of 200 completed"
+python3 "$(dirname "$0")/check_qq_tcp_streams.py" "$work/dut.pcap" >"$work/streams" 2>&1 || fail "3% loss: $(cat "$work/streams")"
 echo "3% loss: $completed of 200 completed, $failed gave up, $retransmits client retransmissions; reorder and delay: not injected (no sch_netem)"

@@ -393,6 +393,27 @@ TEST_CASE("TCP: netem's loss 3% reorder 5% delay 5ms: every user ends, the halve
                     << c.tcp.out_of_order[0] + c.tcp.out_of_order[1] << "; completed " << c.users.completed);
 }
 
+TEST_CASE("TCP: IPv6 users with VLAN tags complete; the MSS is capped for IPv6", "[engine][tcp]") {
+    load_settings s = quick_ipv6_settings(24);
+    s.vlan_id = {100, 100};
+    s.tcp_share_ppm = 1'000'000;
+    std::uint64_t syn_mss_above_1440 = 0;
+    const run_result r = run(s, [&](port_role, std::span<std::byte> frame) {
+        const auto p = proto::parse_frame(frame);
+        if (p && p.value.protocol == proto::ip_protocol::tcp && p.value.ip_version == 6 &&
+            (p.value.tcp.flags & flag::syn) != 0 && p.value.tcp.options.mss.value_or(0xFFFF) > 1440)
+            ++syn_mss_above_1440;
+        return wire_verdict::deliver;
+    });
+    REQUIRE(r.done);
+    require_complete(r.c, 24);
+    CHECK(r.v.bad == 0);
+    CHECK(r.v.syn > 0);
+    CHECK(syn_mss_above_1440 == 0);
+    CHECK(r.c.tcp.established == r.c.tcp.attempted);
+    CHECK(r.c.tcp.closed == r.c.tcp.attempted);
+}
+
 TEST_CASE("TCP: a replayed online-friends request gets the page it got, whatever changed since", "[engine][tcp]") {
     // The server's answer to 0x0027 depends on who is online; over TCP a
     // request sent again at its place must get a reply of the same length
