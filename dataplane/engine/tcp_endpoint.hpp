@@ -49,6 +49,7 @@ inline constexpr std::uint8_t fin_sent = 0x01;      // our FIN is in the sequenc
 inline constexpr std::uint8_t ack_owed = 0x02;      // received something not yet acknowledged
 inline constexpr std::uint8_t close_queued = 0x04;  // send FIN once the segment being handled is done
 inline constexpr std::uint8_t fast_sent = 0x08;     // a duplicate ACK already made us retransmit at snd_una
+inline constexpr std::uint8_t split_held = 0x10;    // the first part of a split frame is held (tcp_split_frames.hpp)
 }  // namespace tcp_ep_flag
 
 // RFC 9293 3.4: sequence numbers compare modulo 2^32.

@@ -38,6 +38,7 @@
 #include "dataplane/engine/tcp_endpoint.hpp"
 #include "protocols/net_headers.hpp"
 #include "protocols/qq_tcp_framing.hpp"
+#include "dataplane/engine/tcp_split_frames.hpp"
 
 namespace qqgen::engine {
 
@@ -59,7 +60,7 @@ class tcp_transport {
 public:
     tcp_transport(const load_settings& s, const session_identity& id, session_table& table, frame_writer& frames,
                   engine_counters& counters)
-        : s_(s), id_(id), t_(table), f_(frames), c_(counters) {
+        : s_(s), id_(id), t_(table), f_(frames), c_(counters), split_(s.tcp_share_ppm != 0 ? tcp_split_pool_size : 0) {
         // Only a run with TCP users pays for the endpoints.
         if (enabled())
             for (auto& v : ep_) v.resize(s.users);
@@ -304,12 +305,15 @@ private:
         // Once until something new is acknowledged or received (RFC 5681
         // 3.2 fast retransmit, without waiting for three), so that two sides
         // missing each other's segments do not bounce retransmissions.
-        // A FIN alone in flight goes again on every duplicate ACK: the peer,
-        // waiting for it, paces those with its back-off timer, and its
-        // answer to the FIN acknowledges something new (no bounce).
-        const bool only_fin = e.fin_unacked() && e.kind[0] == tcp_msg::none;
+        // The server answers every duplicate ACK so: what it has in flight
+        // may have no timer of its own (a push whose relay moved on, the FIN
+        // after it), and the client paces its duplicate ACKs with its
+        // back-off timer; what the server resends from snd_una is in order
+        // for the client, whose answer then acknowledges something new (no
+        // bounce). The client keeps the once-rule: its own timer drives it.
+        const bool answer_every = side == port_role::server;
         if (!fresh && pure && e.in_flight() && f.tcp.ack == e.snd_una &&
-            ((e.flags & tcp_ep_flag::fast_sent) == 0 || only_fin)) {
+            ((e.flags & tcp_ep_flag::fast_sent) == 0 || answer_every)) {
             e.flags |= tcp_ep_flag::fast_sent;
             retransmit(io, side, slot, [&](tcp_msg k) { h.rebuild(k); });
         }
@@ -348,6 +352,16 @@ private:
         if (skip >= len) {
             if (len != 0) {
                 ++c_.tcp.duplicate[p];
+                // The client sends old data again (its timer, with back-off)
+                // and still lacks ours from snd_una: what is in flight goes
+                // first (a push ahead of the reply the replay brings), so the
+                // reply does not arrive behind a hole again. (A duplicate ACK
+                // triggers this only once; a push whose relay has moved on has
+                // no timer: this is what brings it.)
+                if (side == port_role::server && e.in_flight() && f.tcp.ack == e.snd_una)
+                    retransmit(io, side, slot, [&](tcp_msg k) {
+                        if (k != tcp_msg::reply) h.rebuild(k);
+                    });
                 replaying_ = true;  // answers may only be retransmissions
                 (void)proto::for_each_tcp_frame(f.payload, tcp_message_capacity, deliver);
                 replaying_ = false;
@@ -355,21 +369,98 @@ private:
             if (fin && skip == len && !fin_received(e.state)) take_fin(io, side, slot, h, true);
             return;
         }
-        const proto::const_byte_span data = f.payload.subspan(skip);
+        proto::const_byte_span data = f.payload.subspan(skip);
+        // The rest of a frame whose first part a middlebox sent alone.
+        if (tcp_held_part* held = split_.find(side, slot, e); held != nullptr) {
+            const std::size_t took = complete_held(e, *held, data, deliver);
+            if (took == npos) {
+                stream_broken(io, side, slot, h);
+                return;
+            }
+            e.flags &= static_cast<std::uint8_t>(~tcp_ep_flag::fast_sent);
+            data = data.subspan(took);
+            if ((e.flags & tcp_ep_flag::split_held) != 0) {  // still not whole
+                held->end_seq = e.rcv_nxt;
+                if (fin && !fin_received(e.state)) ++c_.tcp.partial_frames[p];  // a FIN inside a frame: ignored
+                return;
+            }
+        } else {
+            e.flags &= static_cast<std::uint8_t>(~tcp_ep_flag::split_held);
+        }
         const auto walk = proto::for_each_tcp_frame(data, tcp_message_capacity, [](proto::const_byte_span) noexcept {});
         if (!walk.ok()) {  // a length no QQ frame can have: the stream cannot be followed
-            ++c_.tcp.dropped_stream;
-            abort(io, side, slot);
-            h.on_reset(tcp_state::established);
+            stream_broken(io, side, slot, h);
             return;
         }
         e.rcv_nxt += static_cast<std::uint32_t>(walk.consumed);
         if (walk.consumed != 0) e.flags &= static_cast<std::uint8_t>(~tcp_ep_flag::fast_sent);
-        if (walk.partial) ++c_.tcp.partial_frames[p];
-        const bool fin_now = fin && !walk.partial && !fin_received(e.state);
+        bool partial = walk.partial;
+        if (partial) {
+            ++c_.tcp.partial_frames[p];
+            partial = !hold_partial(side, slot, e, data.subspan(walk.consumed));
+        }
+        const bool fin_now = fin && !partial && !fin_received(e.state) && (e.flags & tcp_ep_flag::split_held) == 0;
         if (fin_now) ++e.rcv_nxt;
         (void)proto::for_each_tcp_frame(data.first(walk.consumed), tcp_message_capacity, deliver);
         if (fin_now && e.state != tcp_state::closed) take_fin(io, side, slot, h, false);
+    }
+
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+    // Appends what `data` brings of the held frame (its length field first)
+    // and moves rcv_nxt past it; delivers the frame once whole (answers then
+    // acknowledge it) and frees the part. Returns the bytes taken, or npos
+    // for a length no QQ frame can have.
+    template <class Deliver>
+    std::size_t complete_held(tcp_endpoint& e, tcp_held_part& held, proto::const_byte_span data,
+                              Deliver& deliver) noexcept {
+        std::size_t took = 0;
+        auto take = [&](std::size_t upto) {
+            const std::size_t n = std::min(upto - held.size, data.size() - took);
+            std::copy_n(data.data() + took, n, held.bytes.data() + held.size);
+            held.size = static_cast<std::uint16_t>(held.size + n);
+            took += n;
+        };
+        if (held.size < proto::tcp_length_size) take(proto::tcp_length_size);
+        std::size_t want = proto::tcp_length_size;
+        if (held.size >= proto::tcp_length_size) {
+            want = proto::load_be16(held.bytes.data());
+            if (want < proto::min_tcp_frame || want > held.bytes.size()) return npos;
+            take(want);
+        }
+        e.rcv_nxt += static_cast<std::uint32_t>(took);
+        if (held.size < want || want == proto::tcp_length_size) return took;
+        // Whole: the endpoint holds nothing any more (before the handler
+        // runs, which may answer or close); the part is freed after it.
+        e.flags &= static_cast<std::uint8_t>(~tcp_ep_flag::split_held);
+        deliver(proto::const_byte_span{held.bytes}.subspan(proto::tcp_length_size, want - proto::tcp_length_size));
+        split_.release(held);
+        return took;
+    }
+
+    // Keeps the start of a frame that does not end in its segment, and
+    // acknowledges it; false when no part is free (then it is not
+    // acknowledged, and the sender's retransmission brings it again).
+    bool hold_partial(port_role side, std::uint32_t slot, tcp_endpoint& e, proto::const_byte_span rest) noexcept {
+        if (rest.size() > tcp_split_capacity) return false;
+        tcp_held_part* held = split_.take(side, slot, [this](std::uint8_t s, std::uint32_t owner, std::uint32_t end) {
+            const tcp_endpoint& o = ep_[s][owner];
+            return (o.flags & tcp_ep_flag::split_held) != 0 && o.rcv_nxt == end;
+        });
+        if (held == nullptr) return false;
+        std::copy_n(rest.data(), rest.size(), held->bytes.data());
+        held->size = static_cast<std::uint16_t>(rest.size());
+        e.rcv_nxt += static_cast<std::uint32_t>(rest.size());
+        held->end_seq = e.rcv_nxt;
+        e.flags |= tcp_ep_flag::split_held;
+        return true;
+    }
+
+    template <class Io, class Handler>
+    void stream_broken(Io& io, port_role side, std::uint32_t slot, Handler& h) noexcept {
+        ++c_.tcp.dropped_stream;
+        abort(io, side, slot);
+        h.on_reset(tcp_state::established);
     }
 
     static bool fin_received(tcp_state s) noexcept {
@@ -546,6 +637,7 @@ private:
     frame_writer& f_;
     engine_counters& c_;
     std::array<std::vector<tcp_endpoint>, 2> ep_;  // per side, per slot
+    tcp_split_frames split_;
     std::array<std::byte, tcp_message_capacity> msg_{};
     std::size_t msg_len_ = 0;
     std::uint32_t rx_slot_ = 0;
