@@ -68,6 +68,11 @@ public:
         stats_.published_unix_ns = shm::unix_ns();
         stats_.engine = engine.counters();
         stats_.io = io.counters();
+        if constexpr (requires { io.pool_usage(); }) {
+            const auto [in_use, total] = io.pool_usage();
+            stats_.mbufs_in_use = in_use;
+            stats_.mbufs_total = total;
+        }
         view_.segment->publish_stats(view_.worker, stats_);
     }
 

@@ -1,4 +1,4 @@
-// dataplane, capture, keylog and report: what `qqgen run` puts on
+// dataplane, capture and keylog: what `qqgen run` puts on
 // qqgen-dataplane's command line (dataplane/main.cpp lists the options).
 #include <algorithm>
 #include <array>
@@ -135,12 +135,6 @@ void read_outputs(yaml_section& root, run_profile& out) {
     root.boolean("keylog", out.keylog);
     out.load.keylog = out.keylog ? 1 : 0;
     if (out.keylog) out.dataplane_args.insert(out.dataplane_args.end(), {"--keylog", "keylog.txt"});
-    {
-        yaml_section r = root.section("report");
-        std::uint64_t interval_ms = 1000;
-        r.duration("interval", interval_ms, 0, 3'600'000);
-        out.stats_interval_s = static_cast<double>(interval_ms) / 1000.0;
-    }
 }
 
 }  // namespace qqgen::control

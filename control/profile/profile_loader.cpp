@@ -89,6 +89,7 @@ run_profile read_profile(YAML::Node& root, std::string_view file, std::optional<
             p.workers = *workers_override;
     }
     read_outputs(top, p);
+    read_report(top, p);
     read_users_and_phases(top, p.workers, p);
     read_network(top, p.load);
     read_login(top, p.load);

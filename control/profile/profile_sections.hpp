@@ -12,8 +12,10 @@ namespace qqgen::control {
 
 // dataplane: lcores (-> out.workers), EAL arguments, topology and port options.
 void read_dataplane(yaml_section& root, run_profile& out);
-// capture, keylog, report: dataplane options and what the run writes.
+// capture, keylog: dataplane options and what the run writes.
 void read_outputs(yaml_section& root, run_profile& out);
+// report: progress and sampling intervals, the DUT's description, thresholds.
+void read_report(yaml_section& root, run_profile& out);
 // seed, users and phases: the profile's totals divided among `workers`.
 void read_users_and_phases(yaml_section& root, unsigned workers, run_profile& out);
 // network: IP version, addresses, VLANs, MACs, gateways.

@@ -2,12 +2,27 @@
 // start the dataplane that runs it (configs/README.md documents the YAML).
 #pragma once
 
+#include <array>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "dataplane/engine/load_settings.hpp"
 
 namespace qqgen::control {
+
+// The limits a run's verdict checks (report.thresholds; each optional).
+struct report_thresholds {
+    std::optional<double> max_failed_percent;  // users failed / started
+    std::optional<double> max_lost_percent;    // messages lost / sent
+    std::optional<std::uint64_t> max_drops;    // frames qqgen itself dropped (pool dry, TX queue full)
+    // p99 latency limits in microseconds: DNS, login, message delivery, TCP connect.
+    std::array<std::optional<std::uint64_t>, 4> max_p99_us{};
+    // Resident memory, mbufs in use and session-table occupancy over the
+    // steady phase: the last quarter against the first (a soak's leak check).
+    std::optional<double> max_drift_percent;
+};
 
 struct run_profile {
     // Per worker, for `workers` workers: the profile's totals (users, rates,
@@ -24,7 +39,10 @@ struct run_profile {
 
     // Phases in seconds; steady_s 0 = until stopped (or users.total is reached).
     double ramp_up_s = 1, steady_s = 0, ramp_down_s = 0;
-    double stats_interval_s = 1;  // report.interval; 0 = no periodic report lines
+    double stats_interval_s = 1;   // report.interval; 0 = no periodic report lines
+    double sample_interval_s = 1;  // report.sample_interval: the time series' step
+    std::string dut;               // report.dut: what the traffic went through, in the user's words
+    report_thresholds thresholds;
 
     bool capture = false;
     std::string capture_file;  // relative to the run directory; set when capture is on

@@ -15,8 +15,8 @@
 #include "control/profile/profile_loader.hpp"
 #include "control/run/command_line.hpp"
 #include "control/run/control_signals.hpp"
-#include "control/run/counters_json.hpp"
-#include "control/run/dataplane_totals.hpp"
+#include "control/report/counters_json.hpp"
+#include "control/report/dataplane_totals.hpp"
 #include "control/run/profile_publication.hpp"
 #include "control/shm/shm_attach.hpp"
 

@@ -22,9 +22,11 @@
 #include "control/run/command_line.hpp"
 #include "control/run/control_signals.hpp"
 #include "control/run/dataplane_process.hpp"
-#include "control/run/dataplane_totals.hpp"
+#include "control/report/dataplane_totals.hpp"
 #include "control/run/profile_publication.hpp"
-#include "control/run/run_report.hpp"
+#include "control/report/process_memory.hpp"
+#include "control/report/run_outputs.hpp"
+#include "control/report/time_series.hpp"
 #include "control/shm/shm_attach.hpp"
 
 namespace qqgen::control {
@@ -167,6 +169,22 @@ int run_command(int argc, char** argv) {
     const auto interval = std::chrono::duration<double>(profile.stats_interval_s > 0 ? profile.stats_interval_s : 1.0);
     dataplane_totals before = read_totals(*shm);
     auto next_print = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::nanoseconds>(interval);
+    // The time series: a sample per report.sample_interval, each row also
+    // appended to timeseries.csv as it is taken.
+    const auto sample_step = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::duration<double>(profile.sample_interval_s));
+    std::vector<series_sample> samples;
+    series_csv csv;
+    if (const std::string err = csv.open(out_abs + "/timeseries.csv"); !err.empty())
+        std::fprintf(stderr, "qqgen run: %s (the run goes on without it)\n", err.c_str());
+    dataplane_totals sampled = before;
+    auto next_sample = std::chrono::steady_clock::now() + sample_step;
+    const auto take_sample = [&](const dataplane_totals& now) {
+        const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        samples.push_back(make_sample(now, sampled, t, read_process_memory(child.pid())));
+        csv.append(samples.back());
+        sampled = now;
+    };
     int signals_seen = 0;
     facts.end_reason = "the phases ended";
     for (;;) {
@@ -190,6 +208,10 @@ int run_command(int argc, char** argv) {
             std::fprintf(stderr, "qqgen run: %s\n", l.problem.c_str());
             break;
         }
+        if (std::chrono::steady_clock::now() >= next_sample) {
+            take_sample(read_totals(*shm));
+            next_sample += sample_step;
+        }
         if (profile.stats_interval_s > 0 && std::chrono::steady_clock::now() >= next_print) {
             const dataplane_totals now = read_totals(*shm);
             const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -203,6 +225,7 @@ int run_command(int argc, char** argv) {
     // The segment is unlinked when the dataplane exits, but our mapping
     // holds the final counters each worker published as it finished.
     const dataplane_totals final_totals = read_totals(*shm);
+    take_sample(final_totals);
     facts.end_unix_ns = shm::unix_ns();
     facts.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (facts.dataplane_exit_status != 0 && facts.end_reason == "the phases ended")
@@ -210,17 +233,19 @@ int run_command(int argc, char** argv) {
 
     std::printf("\nQQ users (%u worker(s), %.1f s, %s)\n", profile.workers, facts.duration_s, facts.end_reason.c_str());
     engine::print_summary(stdout, final_totals.engine);
-    const std::string report_path = out_abs + "/report.json";
-    if (const std::string err = write_json(report_path, make_report(profile, facts, final_totals)); !err.empty()) {
-        std::cerr << "qqgen run: " << err << "\n";
+    const written_report written = write_run_outputs(out_abs, profile, facts, final_totals, samples);
+    if (!written.error.empty()) {
+        std::cerr << "qqgen run: " << written.error << "\n";
         return 1;
     }
-    std::printf("report: %s\n", report_path.c_str());
+    print_verdict(stdout, written.verdict);
+    std::printf("report: %s/report.json, report.html, timeseries.csv (%zu samples)\n", out_abs.c_str(),
+                samples.size());
     if (facts.dataplane_exit_status != 0) {
         print_log_tail(log_path, 20);
         return 1;
     }
-    return 0;
+    return written.verdict.pass ? 0 : 3;  // 3: ran, but outside the profile's thresholds
 }
 
 }  // namespace qqgen::control

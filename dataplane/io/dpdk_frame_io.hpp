@@ -143,6 +143,21 @@ public:
 
     std::uint64_t now_ns() const noexcept { return clock_.now_ns(); }
     const engine::io_counters& counters() const noexcept { return counters_; }
+    // Mbufs out of this worker's pool(s) and their size, for the stats block
+    // (about once a millisecond, not per frame: rte_mempool_in_use_count
+    // walks every lcore's cache).
+    std::pair<std::uint64_t, std::uint64_t> pool_usage() const noexcept {
+        std::uint64_t in_use = 0, total = 0;
+        for (std::size_t i = 0; i < ports_.size(); ++i) {
+            const rte_mempool* pool = ports_[i].pool;
+            bool seen = false;
+            for (std::size_t j = 0; j < i; ++j) seen = seen || ports_[j].pool == pool;
+            if (pool == nullptr || seen) continue;
+            in_use += rte_mempool_in_use_count(pool);
+            total += pool->size;
+        }
+        return {in_use, total};
+    }
     const capture_counters* capture() const noexcept {
         return tap_ != nullptr ? &tap_->counters() : nullptr;
     }

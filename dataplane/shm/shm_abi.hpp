@@ -41,7 +41,8 @@ namespace qqgen::shm {
 inline constexpr std::uint64_t abi_magic = 0x4D48534E45475151ull;
 // Bump on any change to a struct below or to the engine structs they embed
 // (load_settings, engine_counters, io_counters); attach refuses a mismatch.
-inline constexpr std::uint32_t abi_version = 3;  // 2: message_sizes, messages.text_bytes; 3: TCP settings and counters
+inline constexpr std::uint32_t abi_version = 4;  // 2: message_sizes, messages.text_bytes; 3: TCP settings and counters;
+                                                 // 4: worker stats mbufs_in_use, mbufs_total
 
 inline constexpr std::size_t cache_line = 64;
 inline constexpr std::uint32_t max_workers = 1024;  // far above RTE_MAX_LCORE's default 128
@@ -106,6 +107,11 @@ struct shm_worker_stats {
     std::uint64_t loops = 0;  // poll-loop turns
     engine::engine_counters engine{};
     engine::io_counters io{};
+    // The worker's mempool(s): mbufs out of the pool (held by the worker, a
+    // TX queue, the wire or the DUT; per-lcore caches count as in the pool)
+    // and its size. A soak watches that in-use stays flat (issue 7).
+    std::uint64_t mbufs_in_use = 0;
+    std::uint64_t mbufs_total = 0;
 };
 
 // The dataplane as a whole, written by its main thread.
@@ -235,7 +241,8 @@ static_assert(sizeof(shm_profile) == 1032 && offsetof(shm_profile, name) == 960)
 static_assert(sizeof(profile_record) == 1064 && profile_payload_word == 4);
 static_assert(sizeof(profile_slot) == 1088 && whole_lines<profile_slot>);
 static_assert(offsetof(shm_worker_stats, state) == 208 && offsetof(shm_worker_stats, engine) == 248 &&
-              offsetof(shm_worker_stats, io) == 9288 && sizeof(shm_worker_stats) == 9432);
+              offsetof(shm_worker_stats, io) == 9288 && offsetof(shm_worker_stats, mbufs_in_use) == 9432 &&
+              sizeof(shm_worker_stats) == 9448);
 static_assert(sizeof(stats_block) == 9472 && whole_lines<stats_block>);
 static_assert(sizeof(shm_status) == 272 && sizeof(status_block) == 320);
 static_assert(sizeof(command_block) == 64 && whole_lines<command_block>);

@@ -409,3 +409,34 @@ TEST_CASE("every broken profile is refused with the expected message", "[profile
         for (const std::string& x : expect) CHECK(got.find(x) != std::string::npos);
     }
 }
+
+TEST_CASE("report: intervals, the DUT's description and the verdict's thresholds", "[profile]") {
+    const auto defaults = loads("{}");
+    CHECK(defaults.sample_interval_s == 1.0);
+    CHECK(defaults.dut.empty());
+    CHECK_FALSE(defaults.thresholds.max_failed_percent);
+    CHECK_FALSE(defaults.thresholds.max_drift_percent);
+    const auto p = loads(
+        "report:\n"
+        "  sample_interval: 500ms\n"
+        "  dut: \"vendor X firewall, firmware 1.2\"\n"
+        "  thresholds: {max_failed_percent: 0.5, max_lost_percent: 0.01, max_drops: 0, max_login_p99: 2s,\n"
+        "               max_dns_p99: 100ms, max_drift_percent: 5}\n");
+    CHECK(p.sample_interval_s == 0.5);
+    CHECK(p.dut == "vendor X firewall, firmware 1.2");
+    CHECK(p.thresholds.max_failed_percent == 0.5);
+    CHECK(p.thresholds.max_lost_percent == 0.01);
+    CHECK(p.thresholds.max_drops == 0u);
+    CHECK(p.thresholds.max_p99_us[0] == 100'000u);    // DNS
+    CHECK(p.thresholds.max_p99_us[1] == 2'000'000u);  // login
+    CHECK_FALSE(p.thresholds.max_p99_us[2]);
+    CHECK(p.thresholds.max_drift_percent == 5.0);
+    CHECK(all_messages(refused("report: {sample_interval: 10ms}")).find("report.sample_interval: expected a duration") !=
+          std::string::npos);
+    CHECK(all_messages(refused("report: {thresholds: {max_failed_percent: 120}}"))
+              .find("report.thresholds.max_failed_percent") != std::string::npos);
+    CHECK(all_messages(refused("report: {thresholds: {max_login_p99: 5}}")).find("a unit is required") !=
+          std::string::npos);
+    CHECK(all_messages(refused("report: {thresholds: {max_loss_percent: 1}}")).find("did you mean 'max_lost_percent'") !=
+          std::string::npos);
+}

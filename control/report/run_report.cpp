@@ -1,11 +1,11 @@
-#include "control/run/run_report.hpp"
+#include "control/report/run_report.hpp"
 
 #include <charconv>
 #include <fstream>
 
 #include <yaml-cpp/yaml.h>
 
-#include "control/run/counters_json.hpp"
+#include "control/report/counters_json.hpp"
 
 namespace qqgen::control {
 
@@ -71,7 +71,8 @@ json make_report(const run_profile& profile, const run_facts& facts, const datap
         {"schema", report_schema},
         {"profile",
          {{"name", profile.name}, {"file", facts.profile_file}, {"workers", profile.workers},
-          {"applied", yaml_to_json(profile.applied_yaml)}, {"applied_yaml", profile.applied_yaml}}},
+          {"applied", yaml_to_json(profile.applied_yaml)}, {"applied_yaml", profile.applied_yaml},
+          {"dut", profile.dut}}},
         {"run",
          {{"instance", facts.instance}, {"dataplane_pid", facts.dataplane_pid},
           {"dataplane_exit_status", facts.dataplane_exit_status}, {"start_unix_ns", facts.start_unix_ns},

@@ -1,4 +1,4 @@
-#include "control/run/counters_json.hpp"
+#include "control/report/counters_json.hpp"
 
 #include <string>
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "control/profile/run_profile.hpp"
-#include "control/run/dataplane_totals.hpp"
+#include "control/report/dataplane_totals.hpp"
 
 namespace qqgen::control {
 

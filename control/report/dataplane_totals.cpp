@@ -1,4 +1,4 @@
-#include "control/run/dataplane_totals.hpp"
+#include "control/report/dataplane_totals.hpp"
 
 #include <algorithm>
 #include <array>
@@ -12,6 +12,13 @@ namespace qqgen::control {
 bool dataplane_totals::all_applied(std::uint64_t g) const noexcept {
     return std::all_of(workers.begin(), workers.end(),
                        [g](const shm::shm_worker_stats& w) { return w.applied_generation >= g; });
+}
+
+std::uint64_t frames_dropped(const engine::io_counters& io) {
+    std::uint64_t n = 0;
+    for (const auto& p : io.port)
+        n += p.tx_alloc_failed + p.tx_refused + p.tx_bad_length + p.tx_no_frame + p.rx_multiseg_dropped;
+    return n;
 }
 
 dataplane_totals read_totals(const shm_attachment& shm) {
@@ -38,6 +45,8 @@ dataplane_totals read_totals(const shm_attachment& shm) {
         t.active_users += s.active_users;
         t.slots += s.slots;
         t.loops += s.loops;
+        t.mbufs_in_use += s.mbufs_in_use;
+        t.mbufs_total += s.mbufs_total;
         if (first || static_cast<std::uint32_t>(s.phase) < static_cast<std::uint32_t>(t.phase)) t.phase = s.phase;
         first = false;
     }

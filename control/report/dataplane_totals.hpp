@@ -20,6 +20,8 @@ struct dataplane_totals {
     std::uint64_t active_users = 0;
     std::uint64_t slots = 0;
     std::uint64_t loops = 0;
+    std::uint64_t mbufs_in_use = 0;  // out of the workers' pools
+    std::uint64_t mbufs_total = 0;
     std::uint64_t read_mono_ns = 0;  // when it was read
     shm::worker_phase phase = shm::worker_phase::waiting;  // the least advanced worker's
     std::uint32_t unreadable = 0;  // workers whose block gave no stable copy this time
@@ -27,6 +29,11 @@ struct dataplane_totals {
     // Every worker's applied generation is at least `g`.
     [[nodiscard]] bool all_applied(std::uint64_t g) const noexcept;
 };
+
+// Frames qqgen itself could not send or keep: pool dry, TX queue full, bad
+// length, multi-segment receive (the engine's tx_no_buffer is the same event
+// as tx_alloc_failed, seen from above, so it is not added).
+std::uint64_t frames_dropped(const engine::io_counters& io);
 
 // Reads and sums every worker's block.
 dataplane_totals read_totals(const shm_attachment& shm);
