@@ -10,5 +10,6 @@ int validate_command(int argc, char** argv);  // control/run/instance_commands.c
 int apply_command(int argc, char** argv);
 int stats_command(int argc, char** argv);
 int stop_command(int argc, char** argv);
+int report_command(int argc, char** argv);  // control/run/report_command.cpp
 
 }  // namespace qqgen::control

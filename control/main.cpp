@@ -16,11 +16,12 @@ void print_usage(std::FILE* to) {
         "\n"
         "commands:\n"
         "  run        run a QQ load from a YAML profile: starts the dataplane, shows progress,\n"
-        "             writes report.json (qqgen run configs/quickstart.yaml)\n"
+        "             writes report.json, report.html (qqgen run configs/quickstart.yaml)\n"
         "  validate   check a profile (the messages `apply` would give), change nothing\n"
         "  apply      hand a profile to a running dataplane (live rate and phase changes)\n"
         "  stats      a running dataplane's counters (once, --watch or --json)\n"
         "  stop       stop a running dataplane: every user logs out (--now: at once)\n"
+        "  report     report.json, report.html, timeseries.csv of a running dataplane, now\n"
         "  sample     write complete QQ-over-UDP user sessions to a pcap (no DPDK needed)\n"
         "  help       this text\n"
         "\n"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
         if (command == "apply") return qqgen::control::apply_command(argc - 1, argv + 1);
         if (command == "stats") return qqgen::control::stats_command(argc - 1, argv + 1);
         if (command == "stop") return qqgen::control::stop_command(argc - 1, argv + 1);
+        if (command == "report") return qqgen::control::report_command(argc - 1, argv + 1);
         if (command == "help" || command == "--help" || command == "-h") {
             print_usage(stdout);
             return 0;

@@ -198,7 +198,7 @@ int run_load(dataplane_runtime& runtime, const qqgen::dataplane::load_options& l
         stop_watch.emplace(*shm);
         shm->set_state(qqgen::shm::dataplane_state::running);
     }
-    bool stopped_by_control = false;
+    bool stopped_by_control = false, said_stopping = false;
     const auto& settings = load.settings;
     const run_report report = runtime.run(
         [&](const worker_info& w) {
@@ -207,14 +207,21 @@ int run_load(dataplane_runtime& runtime, const qqgen::dataplane::load_options& l
         },
         &signals,
         [&](const run_snapshot&) {
+            // Also called while the workers stop: beats, and says "stopping"
+            // so that control allows the graceful stop its time.
+            const auto stop = [&] {
+                if (shm != nullptr && !said_stopping) shm->set_state(qqgen::shm::dataplane_state::stopping);
+                said_stopping = true;
+                return true;
+            };
             if (stop_watch && stop_watch->stop_requested()) {
                 stopped_by_control = true;
-                return true;
+                return stop();
             }
             // Done when every worker has run its users or its phases.
             for (unsigned w = 0; w < workers; ++w)
                 if (!results[w].done.load(std::memory_order_relaxed)) return false;
-            return true;
+            return stop();
         });
     if (shm != nullptr) {
         shm->set_state(qqgen::shm::dataplane_state::stopping);

@@ -20,7 +20,7 @@ struct report_thresholds {
     // p99 latency limits in microseconds: DNS, login, message delivery, TCP connect.
     std::array<std::optional<std::uint64_t>, 4> max_p99_us{};
     // Resident memory, mbufs in use and session-table occupancy over the
-    // steady phase: the last quarter against the first (a soak's leak check).
+    // steady phase: the last quarter against the second (a soak's leak check).
     std::optional<double> max_drift_percent;
 };
 

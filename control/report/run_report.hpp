@@ -15,6 +15,9 @@ namespace qqgen::control {
 
 inline constexpr const char* report_schema = "qqgen-report/1";
 
+// run_facts::end_reason of a report taken from a dataplane still running.
+inline constexpr const char* still_running = "still running (a report on demand)";
+
 struct run_facts {
     std::string profile_file;
     std::string instance;

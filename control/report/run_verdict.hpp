@@ -31,8 +31,9 @@ struct run_verdict {
 };
 
 // Drift of one gauge over the steady phase: the median of the last quarter
-// of its samples against the median of the first quarter, in percent of the
-// first (of `floor` when the first is smaller). Empty below 8 samples.
+// of its samples against the median of the second quarter (the first is the
+// settling after the ramp), in percent of the second (of `floor` when that
+// is smaller). Empty below 8 samples.
 std::optional<double> steady_drift_percent(const std::vector<series_sample>& samples, double series_sample::*field,
                                            double floor);
 

@@ -128,9 +128,10 @@ public:
     }
 
     // The worker is stopping: a logged-in user logs out, any other is
-    // abandoned (counted as given up with reason `stopped`).
+    // abandoned (counted as given up with reason `stopped`). True when the
+    // user sent something (logouts, a FIN), for the stop's pacing.
     template <class Io>
-    void stop_user(Io& io, std::uint32_t slot) noexcept {
+    bool stop_user(Io& io, std::uint32_t slot) noexcept {
         session_record& r = c_.table[slot];
         if (r.cstate == client_state::closing && (r.cflags & client_flag::reconnect) != 0) {
             // Closing to follow a redirect: close, but connect no more.
@@ -138,9 +139,9 @@ public:
             ++c_.counters[stage::token].gave_up[static_cast<std::size_t>(give_up_reason::stopped)];
             ++c_.counters[stage::redirect].gave_up[static_cast<std::size_t>(give_up_reason::stopped)];
             ++c_.counters.users.stopped;
-            return;
+            return false;
         }
-        if (r.cstate == client_state::idle || r.cstate == client_state::closing) return;
+        if (r.cstate == client_state::idle || r.cstate == client_state::closing) return false;
         const bool logged_in = client_logged_in(r.cstate);
         if (r.cstate != client_state::keepalive_pause && r.cstate != client_state::chat_pause)
             ++c_.counters[stage_of(r.cstate)].gave_up[static_cast<std::size_t>(give_up_reason::stopped)];
@@ -154,13 +155,14 @@ public:
             // in a DUT's state table); a SYN in flight is simply forgotten.
             if (tcp_user(r) && c_.tcp.ep(port_role::client, slot).synchronized()) {
                 tcp_.begin_close(io, slot, false);
-                return;
+                return true;
             }
             if (tcp_user(r)) c_.tcp.abort(io, port_role::client, slot);
             finish(slot);
-            return;
+            return false;
         }
         logout(io, slot, false);
+        return true;
     }
 
 private:

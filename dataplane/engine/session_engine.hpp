@@ -54,7 +54,11 @@ struct poll_budget {
     std::uint64_t drain_ns = 100'000;  // DPDK l3fwd's BURST_TX_DRAIN_US
     std::uint32_t timers = 512;        // expiries handled per poll (each may send a frame)
     std::uint32_t new_users = 64;      // users started per poll
-    std::uint32_t stop_sweep = 1024;   // slots stopped per graceful_stop_step (4 logouts each)
+    std::uint32_t stop_sweep = 1024;   // slots visited per graceful_stop_step
+    // Users a graceful_stop_step may make send (4 logouts, or a FIN): the
+    // server half takes one RX burst (32 frames) per poll, so stopping users
+    // faster only fills the wire (a ring, a NIC queue) and drops logouts.
+    std::uint32_t stop_senders = 8;
     std::uint32_t shed_sweep = 256;    // slots visited per poll to log users out in the ramp-down
 };
 
@@ -119,8 +123,9 @@ public:
         if (!stopping_) begin_stop();
         poll(io);
         const std::uint32_t users = core_.settings.users;
-        for (std::uint32_t n = 0; n < budget_.stop_sweep && stop_cursor_ < users; ++n)
-            client_.stop_user(io, stop_cursor_++);
+        std::uint32_t senders = 0;
+        for (std::uint32_t n = 0; n < budget_.stop_sweep && senders < budget_.stop_senders && stop_cursor_ < users; ++n)
+            senders += client_.stop_user(io, stop_cursor_++) ? 1 : 0;
         io.flush(port_role::client);
         io.flush(port_role::server);
         return stop_cursor_ >= users && core_.table.active() == 0;
@@ -273,9 +278,11 @@ private:
     void shed_users(Io& io) noexcept {
         const std::uint32_t allowed = concurrency_now();
         const std::uint32_t users = core_.settings.users;
-        for (std::uint32_t n = 0; n < budget_.shed_sweep && core_.table.active() > allowed; ++n) {
+        std::uint32_t senders = 0;  // paced as a stop is (poll_budget::stop_senders)
+        for (std::uint32_t n = 0;
+             n < budget_.shed_sweep && senders < budget_.stop_senders && core_.table.active() > allowed; ++n) {
             if (shed_cursor_ >= users) shed_cursor_ = 0;
-            client_.stop_user(io, shed_cursor_++);
+            senders += client_.stop_user(io, shed_cursor_++) ? 1 : 0;
         }
     }
 

@@ -210,6 +210,10 @@ run_report dataplane_runtime::housekeeping(signal_watch* signals, const stop_pre
             else if (const std::string failed = first_failure(); !failed.empty())
                 begin_stop(failed);
         } else {
+            // Asked on every turn while the workers stop too (its answer no
+            // longer matters): the caller's heartbeat goes on through a long
+            // graceful stop.
+            if (stop_when) (void)stop_when(now);
             if (sig != 0 && control_.get() != run_control::phase::stop_now) {
                 control_.request(run_control::phase::stop_now);
                 if (out_ != nullptr) std::fprintf(out_, "second signal: skipping the graceful stop\n");

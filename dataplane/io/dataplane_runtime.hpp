@@ -67,6 +67,7 @@ struct runtime_options {
 };
 
 // Asked each housekeeping tick (about every millisecond); true stops the run.
+// Still asked while the workers stop (the answer ignored), so that it can beat.
 using stop_predicate = std::function<bool(const run_snapshot&)>;
 
 class dataplane_runtime {

@@ -120,6 +120,116 @@ run_outputs)
         fail "no progress line with users per stage"
     grep -Eq 'server tx [0-9]+ rx [0-9]+ fps [0-9.]+ Mbit/s' "$tmp/run.out" || fail "no server bit rate in the progress lines"
     ;;
+report_html)
+    # The report of a run: timeseries.csv, report.json's time series and its totals
+    # agree; report.html renders in headless Chromium (every chart drawn, no script
+    # error, nothing fetched; check_report_html.py), the screenshot kept in
+    # $QQGEN_ARTIFACTS for people to look at. Then a threshold the run cannot meet:
+    # exit status 3, the failed check named, the page says FAIL.
+    "$qqgen" run "$root/configs/quickstart.yaml" --out "$tmp/run" --instance "$inst" --set "$eal" $small \
+        --set users.total=3000 --set phases.steady.new_users_per_second=1000 --set transport.tcp_percent=30 \
+        --set report.sample_interval=200ms --set 'report.dut="the wire topology (no device under test)"' \
+        --set 'report.thresholds={max_failed_percent: 1, max_lost_percent: 1, max_drops: 0, max_login_p99: 5s}' \
+        >"$tmp/run.out" 2>&1 || fail "qqgen run exited $?"
+    r="$tmp/run/report.json"
+    grep -q "^verdict: PASS" "$tmp/run.out" || fail "no PASS verdict printed"
+    [ "$(json "$r" "d['verdict']['pass']")" = True ] || fail "verdict: $(json "$r" "d['verdict']")"
+    rows=$(($(wc -l <"$tmp/run/timeseries.csv") - 1))
+    [ "$rows" -ge 5 ] || fail "only $rows samples in timeseries.csv"
+    [ "$(json "$r" "len(d['timeseries']['rows'])")" = "$rows" ] || fail "report.json and timeseries.csv differ in samples"
+    python3 - "$tmp/run/timeseries.csv" "$r" <<'PY' || fail "timeseries.csv does not end at the report's totals"
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+d = json.load(open(sys.argv[2]))
+u = d['totals']['counters']['users']
+last = rows[-1]
+assert int(last['started']) == u['started'] == 3000, (last['started'], u['started'])
+assert int(last['completed']) == u['completed'], last['completed']
+assert int(last['tcp_attempted']) == d['totals']['counters']['tcp']['attempted'] > 0
+assert max(float(r['client_tx_fps'] or 0) for r in rows) > 0
+assert any(r['login_p99_us'] for r in rows) and any(r['tcp_connect_p99_us'] for r in rows)
+ts = [float(r['t_s']) for r in rows]
+assert ts == sorted(ts), "time goes backwards"
+PY
+    art=${QQGEN_ARTIFACTS:-$tmp}
+    mkdir -p "$art"
+    python3 "$root/tests/integration/check_report_html.py" --expect-verdict pass "$tmp/run/report.html" \
+        "$art/report-pass.png" >"$tmp/html.out" 2>&1 || fail "report.html: $(cat "$tmp/html.out")"
+    grep -q "dist-tcp-connect" "$tmp/html.out" || fail "no TCP connect distribution: $(cat "$tmp/html.out")"
+    set +e
+    "$qqgen" run "$root/configs/quickstart.yaml" --out "$tmp/run2" --instance "$inst" --set "$eal" $small \
+        --set users.total=500 --set report.thresholds.max_dns_p99=0ms >"$tmp/run2.out" 2>&1; rc=$?
+    set -e
+    [ "$rc" = 3 ] || fail "a run outside its thresholds exited $rc, not 3"
+    grep -q "failed: DNS answer p99" "$tmp/run2.out" || fail "the failed check is not named"
+    python3 "$root/tests/integration/check_report_html.py" --expect-verdict fail "$tmp/run2/report.html" \
+        "$art/report-fail.png" >"$tmp/html2.out" 2>&1 || fail "report.html (fail): $(cat "$tmp/html2.out")"
+    ;;
+report_on_demand)
+    # `qqgen report` on a dataplane that keeps running: the files of a stretch of it.
+    "$qqgen" run "$root/configs/quickstart.yaml" --out "$tmp/run" --instance "$inst" --set "$eal" $small $staying \
+        --set phases.steady.new_users_per_second=300 >"$tmp/run.out" 2>&1 &
+    run_pid=$!
+    wait_running
+    "$qqgen" report --instance "$inst" --out "$tmp/now" --duration 3 --interval 0.5 >"$tmp/report.out" 2>&1 ||
+        fail "qqgen report exited $?"
+    r="$tmp/now/report.json"
+    [ "$(json "$r" "d['run']['end_reason']")" = "still running (a report on demand)" ] || fail "end reason"
+    [ "$(json "$r" "len(d['timeseries']['rows']) >= 5 and d['verdict']['pass']")" = True ] ||
+        fail "report on demand: $(cat "$tmp/report.out")"
+    [ "$(json "$r" "d['totals']['active_users'] > 0")" = True ] || fail "no active users in the snapshot"
+    python3 "$root/tests/integration/check_report_html.py" --expect-verdict pass "$tmp/now/report.html" \
+        "$tmp/now/report.png" >"$tmp/html.out" 2>&1 || fail "report.html: $(cat "$tmp/html.out")"
+    # Still running: the report changed nothing.
+    "$qqgen" stats --instance "$inst" >/dev/null || fail "the dataplane is gone"
+    kill -INT "$run_pid"
+    wait "$run_pid" || fail "qqgen run exited $? after Ctrl-C"
+    run_pid=""
+    ;;
+soak_short)
+    # configs/soak.yaml shortened to minutes with the same checks: users arriving and
+    # leaving at constant concurrency, 20% over TCP; Ctrl-C in the steady phase ramps
+    # down gracefully (every user logs out, every TCP connection closed with FIN); the
+    # verdict judges drift of memory, mbufs and session-table occupancy and passes.
+    # The wire's rings stay the profile's 4,096: the stop paces the logouts of
+    # the ~2,300 users online (9,000 frames) to what the server half takes in.
+    "$qqgen" run "$root/configs/soak.yaml" --out "$tmp/run" --instance "$inst" --set "$eal" \
+        --set dataplane.lcores=0-1 --set dataplane.mbufs_per_worker=16383 \
+        --set users.concurrent=4000 --set users.qq_numbers.count=4000 --set network.client.addresses=1 \
+        --set phases.ramp_up.duration=10s --set phases.steady.duration=150s \
+        --set phases.steady.new_users_per_second=150 --set phases.ramp_down.duration=5s \
+        --set keepalive.interval=2s --set keepalive.count=4 --set 'chat.message_delay={min: 200ms, max: 1s}' \
+        --set transport.tcp_percent=20 --set report.interval=10s --set report.sample_interval=1s \
+        >"$tmp/run.out" 2>&1 &
+    run_pid=$!
+    sleep 100
+    kill -INT "$run_pid"
+    set +e; wait "$run_pid"; rc=$?; set -e
+    run_pid=""
+    [ "$rc" = 0 ] || fail "the soak exited $rc"
+    r="$tmp/run/report.json"
+    [ "$(json "$r" "d['run']['end_reason']")" = "stopped by the user" ] || fail "end reason"
+    python3 - "$r" <<'PY' || fail "soak report"
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = d['verdict']
+checks = {c['name']: c for c in v['checks']}
+for name in ('resident memory drift', 'mbufs in use drift', 'session-table occupancy drift', 'counters consistent'):
+    assert name in checks and checks[name]['pass'], (name, checks.get(name))
+assert v['pass'], [c for c in v['checks'] if not c['pass']]
+u = d['totals']['counters']['users']
+assert d['totals']['active_users'] == 0, d['totals']['active_users']
+assert u['started'] == u['completed'] + u['failed'] + u['stopped'], u
+assert u['stopped'] > 0 and u['completed'] > 1000, u
+t = d['totals']['counters']['tcp']
+assert t['attempted'] > 100 and t['established'] == t['closed'], t
+steady = [r for r in d['timeseries']['rows'] if r[1] == 2]
+assert len(steady) >= 60, len(steady)
+PY
+    python3 "$root/tests/integration/check_report_html.py" --expect-verdict pass "$tmp/run/report.html" \
+        "${QQGEN_ARTIFACTS:-$tmp}/soak-short.png" >"$tmp/html.out" 2>&1 || fail "report.html: $(cat "$tmp/html.out")"
+    grep -q "chart-memory" "$tmp/html.out" || fail "no memory chart"
+    ;;
 run_tcp)
     # Half the users over TCP, chosen by the profile: every session completes, every
     # connection is established and closed, tshark finds no TCP analysis flag.

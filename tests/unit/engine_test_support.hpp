@@ -102,6 +102,16 @@ inline void settle(engine_t& e, memory_frame_io& io, std::uint64_t ns = 50'000'0
     run_until(e, io, [] { return false; }, ns);
 }
 
+// Graceful stop: steps until every user is gone, `step_ns` of simulated time
+// apart, and requires it within `max_steps`.
+inline void stop_gracefully(engine_t& e, memory_frame_io& io, std::uint64_t max_steps, std::uint64_t step_ns = 100'000) {
+    std::uint64_t steps = 0;
+    while (!e.graceful_stop_step(io)) {
+        io.advance_ns(step_ns);
+        REQUIRE(++steps < max_steps);
+    }
+}
+
 // What a wire hook saw of the frames it checked.
 struct frame_check {
     std::uint64_t frames = 0;

@@ -301,11 +301,7 @@ TEST_CASE("graceful stop logs out the logged-in users and abandons the others", 
     const auto before = e.counters();
     REQUIRE(before.users.logged_in > 0);
     REQUIRE(before.users.started > before.users.logged_in);
-    std::uint64_t steps = 0;
-    while (!e.graceful_stop_step(io)) {
-        io.advance_ns(100'000);
-        REQUIRE(++steps < 100);
-    }
+    stop_gracefully(e, io, 100);
     settle(e, io);
     const auto& c = e.counters();
     CHECK(e.active_users() == 0);
@@ -373,4 +369,26 @@ TEST_CASE("next hops configured as zero are resolved with ARP before users start
     CHECK(e.neighbours().counters(port_role::client).resolved == 1);
     CHECK(e.neighbours().counters(port_role::server).resolved == 1);
     CHECK(udp_to_wrong_mac == 0);
+}
+
+TEST_CASE("a graceful stop of thousands of online users paces their logouts to what the wire carries", "[engine]") {
+    // Every user online at once (keep-alives a minute apart), then a stop: all
+    // of them log out. Four logouts each would be 12,000 frames at once; the
+    // wire holds 512 per direction, as a ring or a NIC queue holds a few
+    // thousand: none may be refused, every logout reaches the server half.
+    load_settings s = quick_settings(3000);
+    s.new_user_rate = 30000;
+    s.keepalive_interval_ms = 60000;
+    s.chats_per_user = 0;
+    memory_frame_io io(roomy_wire());
+    engine_t e(s, 0, 1, texts());
+    run_until(e, io, [&] { return e.counters().users.logged_in == 3000; }, 2'000'000'000);
+    REQUIRE(e.active_users() == 3000);
+    const auto refused_before = io.counters().port[0].tx_refused;
+    stop_gracefully(e, io, 200'000, 2'000);
+    settle(e, io);
+    CHECK(io.counters().port[0].tx_refused == refused_before);
+    CHECK(io.counters().port[0].tx_alloc_failed == 0);
+    CHECK(e.counters().server.logouts == 4 * 3000);
+    CHECK(e.counters().users.stopped + e.counters().users.completed == 3000);
 }

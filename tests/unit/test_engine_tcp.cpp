@@ -561,11 +561,7 @@ TEST_CASE("TCP: a stop in the middle closes every connection with a FIN", "[engi
         e, io, [] { return false; }, 40'000'000);
     REQUIRE(e.counters().tcp.established > 0);
     REQUIRE(e.counters().users.logged_in > 0);
-    std::uint64_t steps = 0;
-    while (!e.graceful_stop_step(io)) {
-        io.advance_ns(100'000);
-        REQUIRE(++steps < 200000);
-    }
+    stop_gracefully(e, io, 200'000);
     settle(e, io);
     const auto& c = e.counters();
     if (std::getenv("QQGEN_TCP_DEBUG") != nullptr) engine::print_summary(stdout, c);
