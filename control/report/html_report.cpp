@@ -4,6 +4,7 @@
 #include <ctime>
 #include <functional>
 
+#include "control/report/phase_summary.hpp"
 #include "control/report/svg_chart.hpp"
 
 namespace qqgen::control {
@@ -209,6 +210,28 @@ std::vector<double> ratio_percent(const std::vector<series_sample>& samples, dou
     return v;
 }
 
+std::string phases_section(const std::vector<series_sample>& samples) {
+    const auto num = [](double v, const char* format = "%.0f") {
+        if (std::isnan(v)) return std::string("&ndash;");
+        char b[32];
+        std::snprintf(b, sizeof b, format, v);
+        return std::string(b);
+    };
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& p : summarize_phases(samples))
+        rows.push_back({esc(p.phase), num(p.from_s, "%.1f") + " &ndash; " + num(p.to_s, "%.1f") + " s",
+                        num(p.users_started), num(p.users_completed), num(p.users_failed), num(p.users_stopped),
+                        num(p.peak_active_users), num(p.messages_sent), num(p.messages_lost), num(p.resends),
+                        num(p.drops), num(p.client_tx_fps), num(p.server_tx_fps),
+                        num(p.worst_login_p99_us / 1000, "%.3f"), num(p.worst_delivery_p99_us / 1000, "%.3f")});
+    return "<section id=\"phases\"><h2>Phase by phase</h2>\n" +
+           table({"phase", "time", "started", "completed", "failed", "stopped", "peak active", "messages",
+                  "lost", "resends", "drops", "client tx fps", "server tx fps", "worst login p99 ms",
+                  "worst delivery p99 ms"},
+                 rows) +
+           "</section>\n";
+}
+
 std::string charts_section(const std::vector<series_sample>& samples) {
     const std::vector<double> x = column(samples, &series_sample::t_s);
     const auto chart = [&](std::string id, std::string title, std::string unit, std::vector<chart_series> series) {
@@ -314,6 +337,7 @@ std::string render_html_report(const json& report, const std::vector<series_samp
     h += verdict_section(at(report, {"verdict"}));
     h += run_section(report);
     h += summary_section(report);
+    h += phases_section(samples);
     h += charts_section(samples);
     h += distributions_section(totals);
     h += "<section id=\"profile\"><h2>Profile as applied</h2>\n<pre>" +

@@ -60,6 +60,16 @@ void check_consistency(const dataplane_totals& totals, const std::vector<series_
                     for (const auto& c : series_columns)
                         if (c.field == f) note(at + std::string(c.name) + " went down");
                 }
+        if (i > 0)
+            for (std::size_t st = 0; st < s.stages.size(); ++st) {
+                const auto& a = samples[i - 1].stages[st];
+                const auto& b = s.stages[st];
+                if (b.started < a.started || b.completed < a.completed || b.gave_up < a.gave_up)
+                    note(at + "stage " + std::string(to_string(static_cast<engine::stage>(st))) + " counters went down");
+                if (b.completed + b.gave_up > b.started)
+                    note(at + "stage " + std::string(to_string(static_cast<engine::stage>(st))) +
+                         " ended more than it started");
+            }
         if (s.active_users > s.slots) note(at + "more active users than session slots");
         if (s.completed + s.failed + s.stopped > s.started) note(at + "more users ended than started");
         if (s.logged_in > s.started) note(at + "more users logged in than started");

@@ -57,9 +57,11 @@ series_sample make_sample(const dataplane_totals& now, const dataplane_totals& b
     s.stopped = d(e.users.stopped);
     std::array<std::uint64_t, engine::give_up_reason_count> gave_up{};
     std::uint64_t resends = e.messages.relay_resends;
-    for (const auto& st : e.stages) {
+    for (std::size_t i = 0; i < engine::stage_count; ++i) {
+        const auto& st = e.stages[i];
         for (std::size_t r = 0; r < gave_up.size(); ++r) gave_up[r] += st.gave_up[r];
         resends += st.resends;
+        s.stages[i] = {d(st.started), d(st.completed), d(st.gave_up_total())};
     }
     s.gave_up_timeout = d(gave_up[static_cast<std::size_t>(engine::give_up_reason::timeout)]);
     s.gave_up_refused = d(gave_up[static_cast<std::size_t>(engine::give_up_reason::refused)]);
@@ -104,11 +106,29 @@ series_sample make_sample(const dataplane_totals& now, const dataplane_totals& b
     return s;
 }
 
+std::vector<std::string> column_names() {
+    std::vector<std::string> names;
+    for (const auto& c : series_columns) names.emplace_back(c.name);
+    for (std::size_t i = 0; i < engine::stage_count; ++i) {
+        const std::string stage(to_string(static_cast<engine::stage>(i)));
+        for (const char* what : {"_started", "_completed", "_gave_up"}) names.push_back("stage_" + stage + what);
+    }
+    return names;
+}
+
+std::vector<double> column_values(const series_sample& s) {
+    std::vector<double> v;
+    v.reserve(series_columns.size() + 3 * engine::stage_count);
+    for (const auto& c : series_columns) v.push_back(s.*c.field);
+    for (const auto& st : s.stages) v.insert(v.end(), {st.started, st.completed, st.gave_up});
+    return v;
+}
+
 std::string csv_header() {
     std::string h;
-    for (const auto& c : series_columns) {
+    for (const auto& name : column_names()) {
         if (!h.empty()) h += ',';
-        h += c.name;
+        h += name;
     }
     return h;
 }
@@ -117,10 +137,9 @@ std::string csv_row(const series_sample& s) {
     std::string row;
     char cell[32];
     bool first = true;
-    for (const auto& c : series_columns) {
+    for (const double v : column_values(s)) {
         if (!first) row += ',';
         first = false;
-        const double v = s.*c.field;
         if (std::isnan(v)) continue;  // an empty cell: no value this interval
         // Integers as integers, rates with three decimals.
         if (v == std::floor(v) && std::fabs(v) < 9e15) std::snprintf(cell, sizeof cell, "%.0f", v);

@@ -2,7 +2,7 @@
 // made from two readings of every worker's counters. Gauges are as read,
 // counters cumulative since the start, rates and latency percentiles over
 // the interval since the previous sample. timeseries.csv has one column per
-// field (series_columns, documented in docs/report.md); report.html charts them.
+// field (column_names(), documented in docs/report.md); report.html charts them.
 #pragma once
 
 #include <array>
@@ -43,6 +43,11 @@ struct series_sample {
     // Memory (no_value when the dataplane's /proc entry is not readable).
     double rss_bytes = no_value, hugetlb_bytes = no_value;
     double mbufs_in_use = 0, mbufs_total = 0;
+    // Per stage (engine::stage order), counters since the start.
+    struct stage_totals {
+        double started = 0, completed = 0, gave_up = 0;
+    };
+    std::array<stage_totals, engine::stage_count> stages{};
 };
 
 struct series_column {
@@ -75,6 +80,11 @@ inline constexpr auto series_columns = std::to_array<series_column>({
     QQGEN_COLUMN(rss_bytes), QQGEN_COLUMN(hugetlb_bytes), QQGEN_COLUMN(mbufs_in_use), QQGEN_COLUMN(mbufs_total),
 });
 #undef QQGEN_COLUMN
+
+// Every column of the time series: series_columns, then per stage
+// `stage_<name>_started`, `_completed`, `_gave_up`. CSV and report.json use these.
+std::vector<std::string> column_names();
+std::vector<double> column_values(const series_sample& s);
 
 // The sample `t_s` seconds in, from the readings `now` and `before` (the
 // previous sample's, or the first reading) and the dataplane's memory.

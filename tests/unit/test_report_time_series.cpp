@@ -5,7 +5,9 @@
 #include <cmath>
 #include <sstream>
 
+#include "control/report/phase_summary.hpp"
 #include "control/report/time_series.hpp"
+#include "dataplane/shm/shm_abi.hpp"
 
 using namespace qqgen;
 using namespace qqgen::control;
@@ -65,6 +67,8 @@ TEST_CASE("a sample: gauges as read, counters cumulative, rates over the interva
     CHECK(s.resends == 10);
     CHECK(s.drops == 3);
     CHECK(s.started == 500);
+    CHECK(s.stages[static_cast<std::size_t>(engine::stage::chat)].started == 50);
+    CHECK(s.stages[static_cast<std::size_t>(engine::stage::chat)].gave_up == 5);
     CHECK(s.completed == 100);
     CHECK(s.login_p50_us >= 300);
     CHECK(std::isnan(s.dns_p99_us));
@@ -88,7 +92,8 @@ TEST_CASE("timeseries.csv: a header of every column, a row per sample, empty cel
     for (char c : row) commas_row += c == ',';
     for (char c : header) commas_header += c == ',';
     CHECK(commas_row == commas_header);
-    CHECK(commas_header + 1 == series_columns.size());
+    CHECK(commas_header + 1 == column_names().size());
+    CHECK(header.ends_with(",stage_logout_started,stage_logout_completed,stage_logout_gave_up"));
     CHECK(row.starts_with("1.500,0,"));
     CHECK(row.find(",42,") != std::string::npos);
     CHECK(row.find(",123.457,") != std::string::npos);
@@ -96,4 +101,42 @@ TEST_CASE("timeseries.csv: a header of every column, a row per sample, empty cel
     // Every column names a distinct field.
     for (std::size_t i = 0; i < series_columns.size(); ++i)
         for (std::size_t j = i + 1; j < series_columns.size(); ++j) CHECK(series_columns[i].field != series_columns[j].field);
+}
+
+TEST_CASE("phase by phase: counters' differences, peaks, means and the worst interval", "[report]") {
+    std::vector<series_sample> v;
+    const auto add = [&v](double t, shm::worker_phase ph, double started, double fps, double login_p99) {
+        series_sample s;
+        s.t_s = t;
+        s.phase = static_cast<double>(ph);
+        s.started = started;
+        s.active_users = started / 2;
+        s.client_tx_fps = fps;
+        s.login_p99_us = login_p99;
+        v.push_back(s);
+    };
+    add(1, shm::worker_phase::ramp_up, 10, 100, 500);
+    add(2, shm::worker_phase::ramp_up, 30, 300, std::nan(""));
+    add(3, shm::worker_phase::steady, 60, 600, 800);
+    add(5, shm::worker_phase::steady, 100, 600, 700);
+    add(6, shm::worker_phase::stopping, 100, 50, std::nan(""));
+    const auto p = summarize_phases(v);
+    REQUIRE(p.size() == 3);
+    CHECK(p[0].phase == "ramp_up");
+    CHECK(p[0].from_s == 0);
+    CHECK(p[0].to_s == 2);
+    CHECK(p[0].users_started == 30);
+    CHECK(p[0].client_tx_fps == 200);  // (100 x 1 s + 300 x 1 s) / 2 s
+    CHECK(p[0].worst_login_p99_us == 500);
+    CHECK(p[1].phase == "steady");
+    CHECK(p[1].from_s == 2);
+    CHECK(p[1].users_started == 70);
+    CHECK(p[1].peak_active_users == 50);
+    CHECK(p[1].client_tx_fps == 600);
+    CHECK(p[1].worst_login_p99_us == 800);
+    CHECK(p[2].phase == "stopping");
+    CHECK(p[2].users_started == 0);
+    CHECK(std::isnan(p[2].worst_login_p99_us));
+    CHECK(to_json(p)[1]["users"]["started"] == 70);
+    CHECK(summarize_phases({}).empty());
 }

@@ -79,6 +79,10 @@ TEST_CASE("inconsistent counters fail the verdict, naming what and when", "[repo
     CHECK_FALSE(v.pass);
     CHECK(find(v, "counters consistent")->detail == "at 2.0 s: messages_sent went down");
     s = steady_samples(3, 1e8, 1e8);
+    s[1].stages[2].started = 10;  // login: started 10, then 0
+    v = judge_run({}, normal_end(), ended(0, 0, 0), s);
+    CHECK(find(v, "counters consistent")->detail == "at 2.0 s: stage login counters went down");
+    s = steady_samples(3, 1e8, 1e8);
     s[1].active_users = s[1].slots + 1;
     CHECK_FALSE(judge_run({}, normal_end(), ended(0, 0, 0), s).pass);
 }
