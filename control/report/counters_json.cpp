@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "protocols/charset.hpp"
+#include "protocols/qq_fonts.hpp"
+
 namespace qqgen::control {
 
 using nlohmann::json;
@@ -48,6 +51,23 @@ json to_json(const engine::tcp_counters& t) {
                 {"partial_frames", per_port(t.partial_frames)}};
 }
 
+// Messages by the sender's charset and font (issue 8): each charset with the
+// messages and text bytes sent in it; each font by its UTF-8 name, with its
+// ASCII alias and charset.
+json message_mix_json(const engine::message_counters& m) {
+    json charsets = json::object();
+    for (std::size_t i = 0; i < engine::message_charset_count; ++i)
+        charsets[std::string(proto::to_string(proto::all_charsets[i]))] =
+            json{{"sent", m.sent_by_charset[i]}, {"text_bytes", m.text_bytes_by_charset[i]}};
+    json fonts = json::object();
+    const auto table = proto::qq_fonts();
+    for (std::size_t i = 0; i < engine::message_font_count && i < table.size(); ++i)
+        fonts[std::string(table[i].name)] = json{{"sent", m.sent_by_font[i]},
+                                                 {"alias", std::string(table[i].alias)},
+                                                 {"charset", std::string(proto::to_string(table[i].cs))}};
+    return json{{"by_charset", charsets}, {"by_font", fonts}};
+}
+
 json to_json(const engine::engine_counters& c) {
     json stages = json::object();
     for (std::size_t i = 0; i < engine::stage_count; ++i) {
@@ -61,6 +81,7 @@ json to_json(const engine::engine_counters& c) {
     const auto& u = c.users;
     const auto& m = c.messages;
     const auto& v = c.server;
+    const json mix = message_mix_json(m);
     json ports = json::object();
     for (std::size_t p = 0; p < port_names.size(); ++p) {
         json refused = json::object();
@@ -81,7 +102,7 @@ json to_json(const engine::engine_counters& c) {
          {{"sent", m.sent}, {"acked", m.acked}, {"relayed", m.relayed}, {"relay_resends", m.relay_resends},
           {"delivered", m.delivered}, {"acknowledged", m.acknowledged}, {"duplicate", m.duplicate},
           {"corrupt", m.corrupt}, {"lost", m.lost}, {"offline", m.offline}, {"superseded", m.superseded},
-          {"text_bytes", m.text_bytes}}},
+          {"text_bytes", m.text_bytes}, {"by_charset", mix["by_charset"]}, {"by_font", mix["by_font"]}}},
         {"server_checks",
          {{"requests", v.requests}, {"corrupt", v.corrupt}, {"duplicate", v.duplicate},
           {"out_of_order", v.out_of_order}, {"missing", v.missing}, {"dns_queries", v.dns_queries},

@@ -148,6 +148,15 @@ std::string summary_section(const json& r) {
          table({"sent", "delivered", "acknowledged", "lost", "corrupt", "duplicate", "relay resends", "text bytes"},
                {{cell(at(m, {"sent"})), cell(at(m, {"delivered"})), cell(at(m, {"acknowledged"})), cell(at(m, {"lost"})), cell(at(m, {"corrupt"})),
                  cell(at(m, {"duplicate"})), cell(at(m, {"relay_resends"})), cell(at(m, {"text_bytes"}))}});
+    std::vector<std::vector<std::string>> mix_rows;
+    for (const auto& [name, v] : at(m, {"by_charset"}).items())
+        mix_rows.push_back({"charset " + esc(name), cell(at(v, {"sent"})), cell(at(v, {"text_bytes"}))});
+    for (const auto& [name, v] : at(m, {"by_font"}).items())
+        mix_rows.push_back({"font " + esc(name) + " (" + cell(at(v, {"alias"})) + ", " + cell(at(v, {"charset"})) + ")",
+                            cell(at(v, {"sent"})), "&ndash;"});
+    if (!mix_rows.empty())
+        s += "<h3 id=\"message-mix\">Messages by the sender's charset and font</h3>" +
+             table({"", "messages sent", "text bytes"}, mix_rows);
     std::vector<std::vector<std::string>> port_rows;
     for (const char* p : {"client", "server"}) {
         const json& q = at(ports, {p});

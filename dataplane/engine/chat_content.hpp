@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <string>
 
+#include "dataplane/engine/engine_counters.hpp"
 #include "dataplane/engine/load_settings.hpp"
 #include "dataplane/engine/session_identity.hpp"
 #include "protocols/bytes.hpp"
@@ -146,7 +147,7 @@ public:
         delay_max_ = max_ms < min_ms ? min_ms : max_ms;
     }
 
-private:
+    // The user's font, an index into font() (proto::qq_fonts() order).
     std::uint8_t font_of(const session_identity& id, std::uint32_t slot, std::uint32_t incarnation,
                          std::uint8_t cs) const noexcept {
         const auto& choice = font_choice_[cs];
@@ -157,7 +158,10 @@ private:
         return choice.font[i];
     }
 
+private:
     static constexpr std::size_t max_fonts = font_weight_count;
+    static_assert(max_fonts == message_font_count && charset_weight_count == message_charset_count,
+                  "engine_counters counts messages per charset and font: keep the counts equal");
 
     // The fonts a user of one charset may pick, with cumulative weights.
     struct font_choices {

@@ -73,8 +73,7 @@ public:
         case client_state::chat_pause:
             if (r.progress % c_.settings.messages_per_chat == 0) ++c_.counters[stage::chat].started;
             r.message_sent_us = c_.now_us;
-            ++c_.counters.messages.sent;
-            c_.counters.messages.text_bytes += c_.content.text(c_.identity, slot, r.incarnation, r.progress).size();
+            count_sent_message(slot, r);
             begin(io, slot, client_state::chat_wait);
             return;
         case client_state::keepalive_pause:
@@ -166,6 +165,19 @@ public:
     }
 
 private:
+    // A message's first transmission: counted in all, by the user's charset
+    // and font (issue 8's breakdown), and its text bytes.
+    void count_sent_message(std::uint32_t slot, const session_record& r) noexcept {
+        auto& m = c_.counters.messages;
+        const std::uint8_t cs = c_.content.charset_of(c_.identity, slot, r.incarnation);
+        const std::size_t bytes = c_.content.text(c_.identity, slot, r.incarnation, r.progress).size();
+        ++m.sent;
+        m.text_bytes += bytes;
+        ++m.sent_by_charset[cs];
+        m.text_bytes_by_charset[cs] += bytes;
+        ++m.sent_by_font[c_.content.font_of(c_.identity, slot, r.incarnation, cs)];
+    }
+
     // --- request life cycle -------------------------------------------------
 
     template <class Io>

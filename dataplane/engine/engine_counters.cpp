@@ -1,5 +1,8 @@
 #include "dataplane/engine/engine_counters.hpp"
 
+#include "protocols/charset.hpp"
+#include "protocols/qq_fonts.hpp"
+
 #include <cinttypes>
 #include <cstring>
 #include <string>
@@ -107,6 +110,18 @@ void print_summary(std::FILE* out, const engine_counters& c) {
                  ", corrupt %" PRIu64 ", lost %" PRIu64 ", offline %" PRIu64 ", superseded %" PRIu64 "; text bytes %" PRIu64 "\n",
                  m.sent, m.acked, m.relayed, m.relay_resends, m.delivered, m.acknowledged, m.duplicate, m.corrupt,
                  m.lost, m.offline, m.superseded, m.text_bytes);
+    if (m.sent != 0) {
+        std::fprintf(out, "messages by charset:");
+        for (std::size_t i = 0; i < message_charset_count; ++i)
+            std::fprintf(out, " %s %" PRIu64 " (%" PRIu64 " bytes)",
+                         std::string(proto::to_string(proto::all_charsets[i])).c_str(), m.sent_by_charset[i],
+                         m.text_bytes_by_charset[i]);
+        std::fprintf(out, "\nmessages by font:");
+        const auto fonts = proto::qq_fonts();
+        for (std::size_t i = 0; i < message_font_count && i < fonts.size(); ++i)
+            std::fprintf(out, " %s %" PRIu64, std::string(fonts[i].alias).c_str(), m.sent_by_font[i]);
+        std::fputc('\n', out);
+    }
     const auto& s = c.server;
     std::fprintf(out,
                  "server checks: requests %" PRIu64 ", corrupt %" PRIu64 ", duplicate %" PRIu64

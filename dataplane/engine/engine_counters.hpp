@@ -104,6 +104,12 @@ struct user_counters {
     std::uint64_t redirected = 0;    // their first login was redirected ("deferred")
 };
 
+// Messages are also counted by the sender's charset (proto::all_charsets
+// order) and font (proto::qq_fonts() order); chat_content.hpp checks these
+// equal load_settings' weight counts.
+inline constexpr std::size_t message_charset_count = 4;
+inline constexpr std::size_t message_font_count = 6;
+
 // Chat messages, from first send to the buddy's client.
 struct message_counters {
     std::uint64_t sent = 0;        // 0x0016 first transmissions
@@ -118,6 +124,10 @@ struct message_counters {
     std::uint64_t offline = 0;     // buddy was not logged in: not relayed (a real server stores it)
     std::uint64_t superseded = 0;  // relay dropped because the sender's next message arrived first
     std::uint64_t text_bytes = 0;  // text bytes of the messages sent (first transmissions): sizes' mean
+    // The messages sent and their text bytes by the sender's charset, and by font (issue 8).
+    std::array<std::uint64_t, message_charset_count> sent_by_charset{};
+    std::array<std::uint64_t, message_charset_count> text_bytes_by_charset{};
+    std::array<std::uint64_t, message_font_count> sent_by_font{};
 };
 
 // What the server half found in the requests it received (each request is

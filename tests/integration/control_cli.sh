@@ -150,12 +150,18 @@ assert max(float(r['client_tx_fps'] or 0) for r in rows) > 0
 assert any(r['login_p99_us'] for r in rows) and any(r['tcp_connect_p99_us'] for r in rows)
 ts = [float(r['t_s']) for r in rows]
 assert ts == sorted(ts), "time goes backwards"
+m = d['totals']['counters']['messages']
+assert sum(c['sent'] for c in m['by_charset'].values()) == m['sent'] > 0, m['by_charset']
+assert sum(f['sent'] for f in m['by_font'].values()) == m['sent'], m['by_font']
+assert len(d['phases']) >= 2 and d['phases'][-1]['to_s'] == float(rows[-1]['t_s']), d['phases']
 PY
     art=${QQGEN_ARTIFACTS:-$tmp}
     mkdir -p "$art"
     python3 "$root/tests/integration/check_report_html.py" --expect-verdict pass "$tmp/run/report.html" \
         "$art/report-pass.png" >"$tmp/html.out" 2>&1 || fail "report.html: $(cat "$tmp/html.out")"
     grep -q "dist-tcp-connect" "$tmp/html.out" || fail "no TCP connect distribution: $(cat "$tmp/html.out")"
+    grep -q 'id="message-mix"' "$tmp/run/report.html" || fail "no charset and font breakdown in report.html"
+    grep -q '<section id="phases">' "$tmp/run/report.html" || fail "no phase-by-phase table in report.html"
     set +e
     "$qqgen" run "$root/configs/quickstart.yaml" --out "$tmp/run2" --instance "$inst" --set "$eal" $small \
         --set users.total=500 --set report.thresholds.max_dns_p99=0ms >"$tmp/run2.out" 2>&1; rc=$?

@@ -392,3 +392,32 @@ TEST_CASE("a graceful stop of thousands of online users paces their logouts to w
     CHECK(e.counters().server.logouts == 4 * 3000);
     CHECK(e.counters().users.stopped + e.counters().users.completed == 3000);
 }
+
+TEST_CASE("messages are counted by the sender's charset and font, as the profile's weights ask", "[engine]") {
+    // Half the users GBK, half Big5: every message is counted once per
+    // breakdown, in those two charsets only, in fonts of the sender's charset
+    // (新細明體 is Big5's; Tahoma fits every charset).
+    load_settings s = quick_settings(400);
+    s.charset_weights = {1, 0, 1, 0};  // gbk, gb18030, big5, utf-8
+    s.font_weights = {1, 0, 0, 0, 1, 0};  // 宋体 (GBK), 新細明體 (Big5)
+    memory_frame_io io(roomy_wire());
+    engine_t e(s, 0, 1, texts());
+    REQUIRE(run_until(e, io, [&] { return e.done(); }, 30'000'000'000));
+    const auto& m = e.counters().messages;
+    REQUIRE(m.sent > 1000);
+    std::uint64_t by_charset = 0, bytes = 0, by_font = 0;
+    for (std::size_t i = 0; i < m.sent_by_charset.size(); ++i) {
+        by_charset += m.sent_by_charset[i];
+        bytes += m.text_bytes_by_charset[i];
+    }
+    for (const auto n : m.sent_by_font) by_font += n;
+    CHECK(by_charset == m.sent);
+    CHECK(bytes == m.text_bytes);
+    CHECK(by_font == m.sent);
+    CHECK(m.sent_by_charset[1] == 0);  // gb18030: weight 0
+    CHECK(m.sent_by_charset[3] == 0);  // utf-8: weight 0
+    CHECK(m.sent_by_charset[0] > m.sent / 3);  // about half each
+    CHECK(m.sent_by_charset[2] > m.sent / 3);
+    CHECK(m.sent_by_font[0] == m.sent_by_charset[0]);  // GBK users: 宋体
+    CHECK(m.sent_by_font[4] == m.sent_by_charset[2]);  // Big5 users: 新細明體
+}
