@@ -4,6 +4,7 @@
 #include "protocols/qq_fonts.hpp"
 
 #include <cinttypes>
+#include <cstddef>
 #include <cstring>
 #include <string>
 #include <type_traits>
@@ -62,6 +63,21 @@ void print_tcp(std::FILE* out, const engine_counters& c) {
 
 }  // namespace
 
+app_counters& app_counters::operator+=(const app_counters& o) noexcept {
+    // The uint64 run before the histograms, summed as an array (a field
+    // added there is summed without a change here).
+    constexpr std::size_t n = offsetof(app_counters, latency) / sizeof(std::uint64_t);
+    static_assert(offsetof(app_counters, latency) % sizeof(std::uint64_t) == 0);
+    std::array<std::uint64_t, n> x{}, y{};
+    std::memcpy(x.data(), this, sizeof x);
+    std::memcpy(y.data(), &o, sizeof y);
+    for (std::size_t i = 0; i < n; ++i) x[i] += y[i];
+    std::memcpy(static_cast<void*>(this), x.data(), sizeof x);
+    latency += o.latency;
+    connect_latency += o.connect_latency;
+    return *this;
+}
+
 engine_counters& engine_counters::operator+=(const engine_counters& o) noexcept {
     for (std::size_t i = 0; i < stage_count; ++i) stages[i] += o.stages[i];
     add_fields(users, o.users);
@@ -83,6 +99,7 @@ engine_counters& engine_counters::operator+=(const engine_counters& o) noexcept 
     delivery_latency += o.delivery_latency;
     add_fields(tcp, o.tcp);
     connect_latency += o.connect_latency;
+    for (std::size_t a = 0; a < apps.size(); ++a) apps[a] += o.apps[a];
     return *this;
 }
 

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <string_view>
 
+#include "dataplane/engine/app_counters.hpp"
 #include "dataplane/engine/latency_histogram.hpp"
 
 namespace qqgen::engine {
@@ -196,6 +197,8 @@ struct engine_counters {
     latency_histogram delivery_latency{};  // 0x0016 first sent -> buddy's client receives 0x0017
     tcp_counters tcp{};
     latency_histogram connect_latency{};   // TCP: SYN first sent -> SYN-ACK received
+    // The companion applications blended with QQ (app_kind order; issue 8).
+    app_counter_set apps{};
 
     [[nodiscard]] stage_counters& operator[](stage s) noexcept { return stages[static_cast<std::size_t>(s)]; }
     [[nodiscard]] const stage_counters& operator[](stage s) const noexcept {

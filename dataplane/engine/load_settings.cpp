@@ -153,7 +153,7 @@ std::string load_settings::validate() const {
     if (tcp_mss < 536 || tcp_mss > 1460)
         return "tcp_mss must be 536..1460 (QQ frames up to 536 bytes are never split; 1500-byte IP packets)";
     if (tcp_closer > tcp_closer_server) return "tcp_closer must be 0 (client closes) or 1 (server closes)";
-    return {};
+    return validate_app_mix(*this);
 }
 
 std::string load_settings::validate_for_workers(std::uint32_t worker_count) const {
@@ -165,6 +165,10 @@ std::string load_settings::validate_for_workers(std::uint32_t worker_count) cons
         return "client_address_count x client_ports_per_address / workers = " +
                str(client_endpoints() / worker_count) + " client endpoints per worker, fewer than users (" +
                str(users) + "); add addresses or ports";
+    if (apps.any_enabled() && std::uint64_t{apps.client_ports_per_address} * client_address_count / worker_count < apps.slots)
+        return "client_address_count x apps.client_ports_per_address / workers = " +
+               str(std::uint64_t{apps.client_ports_per_address} * client_address_count / worker_count) +
+               " companion endpoints per worker, fewer than apps.slots (" + str(apps.slots) + ")";
     return {};
 }
 

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "dataplane/engine/app_settings.hpp"
 #include "protocols/net_headers.hpp"
 #include "protocols/qq_header.hpp"
 
@@ -151,6 +152,9 @@ struct load_settings {
     std::uint8_t tcp_closer = 0;   // who sends the first FIN: 0 client, 1 server (tcp_closer_*)
     std::array<std::uint8_t, 7> padding3_{};
 
+    // --- companion applications blended with QQ (app_settings.hpp) --------------
+    app_mix apps{};
+
     // The derived numbers the engine sizes itself by.
     [[nodiscard]] constexpr std::uint32_t group_size() const noexcept { return buddies_per_user + 1u; }
     [[nodiscard]] constexpr std::uint32_t friend_pages() const noexcept {
@@ -192,6 +196,10 @@ static_assert(std::is_standard_layout_v<load_settings>);
 // the bytes control writes are the bytes a worker checks.
 static_assert(std::has_unique_object_representations_v<load_settings>,
               "load_settings must have no implicit padding: add explicit padding_ members");
+
+// The app mix's part of validate() and live_change_refusal() (app_settings.cpp).
+std::string validate_app_mix(const load_settings& s);
+bool app_mix_live_equal(const app_mix& running, const app_mix& next) noexcept;
 
 // Sets login server i's name (set-up code); false if it does not fit.
 bool set_login_server_name(load_settings& s, std::size_t i, std::string_view name) noexcept;

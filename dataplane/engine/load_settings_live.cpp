@@ -33,7 +33,7 @@ struct differ {
 
 // A new field must be placed on one side of this list on purpose (and the
 // shared-memory ABI version bumped): this assertion makes sure it is seen.
-static_assert(sizeof(load_settings) == 960, "load_settings changed: list the new field above if it cannot change live");
+static_assert(sizeof(load_settings) == 960 + sizeof(app_mix), "load_settings changed: list the new field above if it cannot change live");
 
 std::string load_settings::live_change_refusal(const load_settings& next) const {
     differ d;
@@ -74,6 +74,7 @@ std::string load_settings::live_change_refusal(const load_settings& next) const 
     d.check("tcp_server_port", tcp_server_port, next.tcp_server_port);
     d.check("tcp_mss", tcp_mss, next.tcp_mss);
     d.check("tcp_closer", tcp_closer, next.tcp_closer);
+    if (d.field.empty() && !app_mix_live_equal(apps, next.apps)) d.field = "apps (other than rates, totals and think_ms)";
     if (d.field.empty()) return {};
     return d.field + " cannot change in a running dataplane (it sizes the tables or is part of every "
                      "session's identity); start a new run to change it";

@@ -41,9 +41,11 @@ namespace qqgen::shm {
 inline constexpr std::uint64_t abi_magic = 0x4D48534E45475151ull;
 // Bump on any change to a struct below or to the engine structs they embed
 // (load_settings, engine_counters, io_counters); attach refuses a mismatch.
-inline constexpr std::uint32_t abi_version = 5;  // 2: message_sizes, messages.text_bytes; 3: TCP settings and counters;
+inline constexpr std::uint32_t abi_version = 6;  // 2: message_sizes, messages.text_bytes; 3: TCP settings and counters;
                                                  // 4: worker stats mbufs_in_use, mbufs_total;
-                                                 // 5: messages by charset and font
+                                                 // 5: messages by charset and font;
+                                                 // 6: companion applications (load_settings.apps,
+                                                 //    engine_counters.apps)
 
 inline constexpr std::size_t cache_line = 64;
 inline constexpr std::uint32_t max_workers = 1024;  // far above RTE_MAX_LCORE's default 128
@@ -53,9 +55,9 @@ inline constexpr std::string_view shm_directory = "/dev/shm";  // where glibc pu
 
 // Every engine struct embedded below is part of this ABI: a change to one of
 // them must bump abi_version and these numbers together.
-static_assert(sizeof(engine::load_settings) == 960 && alignof(engine::load_settings) == 8,
+static_assert(sizeof(engine::load_settings) == 3304 && alignof(engine::load_settings) == 8,
               "load_settings changed: it is shm ABI; bump shm::abi_version and this size");
-static_assert(sizeof(engine::engine_counters) == 9152 && alignof(engine::engine_counters) == 8,
+static_assert(sizeof(engine::engine_counters) == 29432 && alignof(engine::engine_counters) == 8,
               "engine_counters changed: it is shm ABI; bump shm::abi_version and this size");
 static_assert(sizeof(engine::io_counters) == 144 && alignof(engine::io_counters) == 8,
               "io_counters changed: it is shm ABI; bump shm::abi_version and this size");
@@ -238,16 +240,16 @@ static_assert(offsetof(shm_header, magic) == 0 && offsetof(shm_header, abi_versi
 static_assert(offsetof(shm_header, layout) == 64 && sizeof(segment_layout) == 64 &&
               offsetof(shm_header, heartbeat_count) == 128 && offsetof(shm_header, status) == 192);
 static_assert(sizeof(shm_header) == 512 && whole_lines<shm_header>);
-static_assert(sizeof(shm_profile) == 1032 && offsetof(shm_profile, name) == 960);
-static_assert(sizeof(profile_record) == 1064 && profile_payload_word == 4);
-static_assert(sizeof(profile_slot) == 1088 && whole_lines<profile_slot>);
+static_assert(sizeof(shm_profile) == 3376 && offsetof(shm_profile, name) == 3304);
+static_assert(sizeof(profile_record) == 3408 && profile_payload_word == 4);
+static_assert(sizeof(profile_slot) == 3456 && whole_lines<profile_slot>);
 static_assert(offsetof(shm_worker_stats, state) == 208 && offsetof(shm_worker_stats, engine) == 248 &&
-              offsetof(shm_worker_stats, io) == 9400 && offsetof(shm_worker_stats, mbufs_in_use) == 9544 &&
-              sizeof(shm_worker_stats) == 9560);
-static_assert(sizeof(stats_block) == 9600 && whole_lines<stats_block>);
+              offsetof(shm_worker_stats, io) == 29680 && offsetof(shm_worker_stats, mbufs_in_use) == 29824 &&
+              sizeof(shm_worker_stats) == 29840);
+static_assert(sizeof(stats_block) == 29888 && whole_lines<stats_block>);
 static_assert(sizeof(shm_status) == 272 && sizeof(status_block) == 320);
 static_assert(sizeof(command_block) == 64 && whole_lines<command_block>);
-static_assert(layout_for(2).total_size == 512 + 1088 + 2 * 64 + 2 * 9600);
+static_assert(layout_for(2).total_size == 512 + 3456 + 2 * 64 + 2 * 29888);
 // No implicit padding anywhere: the bytes a writer copies are exactly its
 // fields, so checksums and byte comparisons mean something.
 static_assert(std::has_unique_object_representations_v<shm_profile>);
