@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "dataplane/engine/session_engine.hpp"
+#include "dataplane/engine/blended_engine.hpp"
 #include "dataplane/shm_worker_link.hpp"
 
 namespace qqgen::dataplane {
@@ -76,7 +76,7 @@ private:
         out_->finished = true;
     }
 
-    engine::session_engine<Io> engine_;
+    engine::blended_engine<Io> engine_;
     worker_result* out_;
     std::optional<shm_worker_link> link_;
     std::uint32_t turns_ = 0;

@@ -79,7 +79,13 @@ void describe_load_options(po::options_description& d, load_options& o) {
          "TCP port of the login servers (QQ used 8000, 80 and 443)")
         ("tcp-mss", po::value(&s.tcp_mss)->default_value(s.tcp_mss), "MSS option the TCP users and servers send")
         ("tcp-closer", po::value(&o.tcp_closer)->default_value(o.tcp_closer),
-         "who sends the first FIN at the end of a TCP session: client or server");
+         "who sends the first FIN at the end of a TCP session: client or server")
+        ("apps", po::value(&o.apps),
+         "companion applications blended with QQ, each with its defaults (configs/README.md "
+         "'applications'): KIND=RATE[/TOTAL],... with KIND dns, http, tls, udp_stream or tcp_stream, RATE new "
+         "sessions per second per worker and TOTAL sessions per worker (0 or absent: until the phases end)")
+        ("app-slots", po::value(&s.apps.slots)->default_value(256),
+         "companion sessions at once per worker (with --apps)");
 }
 
 namespace {
@@ -120,6 +126,38 @@ std::string parse_mac(const std::string& text, proto::mac_address& out, std::str
     auto m = proto::mac_address::parse(text);
     if (!m) return "--" + std::string(option) + ": '" + text + "' is not a MAC address (aa:bb:cc:dd:ee:ff)";
     out = *m;
+    return {};
+}
+
+// --apps "dns=50/200,http=20": each named application on with its defaults.
+std::string parse_apps(const std::string& text, load_settings& s) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t comma = text.find(',', pos);
+        if (comma == std::string::npos) comma = text.size();
+        const std::string_view item = std::string_view(text).substr(pos, comma - pos);
+        pos = comma + 1;
+        const std::size_t eq = item.find('=');
+        const std::string_view name = item.substr(0, eq);
+        std::size_t k = 0;
+        while (k < engine::app_kind_count && engine::to_string(static_cast<engine::app_kind>(k)) != name) ++k;
+        if (k == engine::app_kind_count)
+            return "--apps: '" + std::string(name) + "' is not an application (dns, http, tls, udp_stream, tcp_stream)";
+        if (eq == std::string_view::npos) return "--apps: '" + std::string(item) + "' needs =RATE";
+        const std::string_view value = item.substr(eq + 1);
+        const std::size_t slash = value.find('/');
+        const std::string_view rate = value.substr(0, slash);
+        const std::string_view total = slash == std::string_view::npos ? std::string_view{} : value.substr(slash + 1);
+        engine::app_spec a = engine::default_app_spec(static_cast<engine::app_kind>(k), s.ip_version == 6);
+        const auto r = std::from_chars(rate.data(), rate.data() + rate.size(), a.session_rate);
+        const auto t = std::from_chars(total.data(), total.data() + total.size(), a.total_sessions);
+        if (r.ec != std::errc{} || r.ptr != rate.data() + rate.size() || a.session_rate == 0 ||
+            (!total.empty() && (t.ec != std::errc{} || t.ptr != total.data() + total.size())))
+            return "--apps: '" + std::string(item) + "': expected " + std::string(name) +
+                   "=RATE[/TOTAL] with RATE >= 1 sessions per second";
+        a.weight = a.session_rate;
+        s.apps.apps[k] = a;
+    }
     return {};
 }
 
@@ -209,6 +247,8 @@ std::string finish_load_options(load_options& o) {
     if (o.tcp_closer == "client") s.tcp_closer = engine::tcp_closer_client;
     else if (o.tcp_closer == "server") s.tcp_closer = engine::tcp_closer_server;
     else return "--tcp-closer: expected client or server, found '" + o.tcp_closer + "'";
+    if (!(e = parse_apps(o.apps, s)).empty()) return e;
+    if (!s.apps.any_enabled()) s.apps.slots = 0;
     return s.validate();
 }
 

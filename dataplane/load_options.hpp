@@ -31,6 +31,7 @@ struct load_options {
     unsigned resend_tries = 5;  // uint8_t in the settings: Boost would read it as a character
     double tcp_percent = 0.0;
     std::string tcp_closer = "client";
+    std::string apps;  // "KIND=RATE[/TOTAL],...": the companion applications
 };
 
 // Adds the load options (users, rate, chat, keep-alive, addresses...) to `d`.

@@ -37,6 +37,9 @@ neighbour_settings neighbour_settings_from(const load_settings& s) noexcept {
     server.fixed[server.fixed_count++] = s.dns_server;
     const std::size_t logins = s.login_server_count < max_login_servers ? s.login_server_count : max_login_servers;
     for (std::size_t i = 0; i < logins; ++i) server.fixed[server.fixed_count++] = s.login_servers[i];
+    // The companion applications' servers (app_settings.hpp).
+    for (const app_spec& a : s.apps.apps)
+        if (a.enabled()) server.fixed[server.fixed_count++] = a.server;
     server.gateway_ip = s.client_address_base;  // bridging default: the client port answers for it
 
     // A routing DUT: resolve its interface address on each side instead.

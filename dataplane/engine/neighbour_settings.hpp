@@ -28,8 +28,9 @@
 
 namespace qqgen::engine {
 
-// The fixed addresses of one port: the DNS server and the login servers.
-inline constexpr std::size_t max_neighbour_fixed_addresses = 1 + max_login_servers;
+// The fixed addresses of one port: the DNS server, the login servers and
+// the companion applications' servers.
+inline constexpr std::size_t max_neighbour_fixed_addresses = 1 + max_login_servers + app_kind_count;
 // Gratuitous ARPs / unsolicited NAs sent per port at start for the address
 // range. A router learns a neighbour from them only where it accepts
 // unsolicited ARP (Linux: net.ipv4.conf.*.arp_accept, off by default) and

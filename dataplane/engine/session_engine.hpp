@@ -94,13 +94,22 @@ public:
     session_engine(const session_engine&) = delete;
     session_engine& operator=(const session_engine&) = delete;
 
-    void poll(Io& io) noexcept {
+    void poll(Io& io) noexcept { poll(io, no_other_traffic{}); }
+
+    // One turn that hands every received frame that parses and passes the
+    // MAC and VLAN checks to `other` first (the companion applications,
+    // blended_engine.hpp): other(io, role, parsed, frame_size) returns true
+    // when the frame was its.
+    template <class Other>
+    void poll(Io& io, Other&& other) noexcept {
         const std::uint64_t now = io.now_ns();
         if (!started_) start(now);
         core_.set_clock(now);
         neighbours_.poll(io, now);  // announcements at start, next-hop resolution retries
-        io.rx_burst(port_role::client, [&](std::span<const std::byte> f) noexcept { receive(io, port_role::client, f); });
-        io.rx_burst(port_role::server, [&](std::span<const std::byte> f) noexcept { receive(io, port_role::server, f); });
+        io.rx_burst(port_role::client,
+                    [&](std::span<const std::byte> f) noexcept { receive(io, port_role::client, f, other); });
+        io.rx_burst(port_role::server,
+                    [&](std::span<const std::byte> f) noexcept { receive(io, port_role::server, f, other); });
         run_timers(io);
         if (!stopping_ && next_hops_known(now)) {
             shed_users(io);
@@ -119,9 +128,12 @@ public:
         pacer_.stop();
     }
 
-    bool graceful_stop_step(Io& io) noexcept {
+    bool graceful_stop_step(Io& io) noexcept { return graceful_stop_step(io, no_other_traffic{}); }
+
+    template <class Other>
+    bool graceful_stop_step(Io& io, Other&& other) noexcept {
         if (!stopping_) begin_stop();
-        poll(io);
+        poll(io, other);
         const std::uint32_t users = core_.settings.users;
         std::uint32_t senders = 0;
         for (std::uint32_t n = 0; n < budget_.stop_sweep && senders < budget_.stop_senders && stop_cursor_ < users; ++n)
@@ -201,7 +213,13 @@ private:
         ++core_.counters.refused[index_of(role)][static_cast<std::size_t>(why)];
     }
 
-    void receive(Io& io, port_role role, std::span<const std::byte> frame) noexcept {
+    // What poll hands frames to when nothing else shares the ports.
+    struct no_other_traffic {
+        bool operator()(Io&, port_role, const proto::parsed_frame&, std::size_t) const noexcept { return false; }
+    };
+
+    template <class Other>
+    void receive(Io& io, port_role role, std::span<const std::byte> frame, Other& other) noexcept {
         const std::size_t p = index_of(role);
         ++core_.counters.frames_received[p];
         if (frame.size() >= 6) {
@@ -224,6 +242,10 @@ private:
         const std::uint16_t vlan = core_.settings.vlan_id[p];
         if (vlan == 0 ? f.vlan.has_value() : (!f.vlan || f.vlan->id != vlan)) {
             refuse(role, refuse_reason::wrong_vlan);
+            return;
+        }
+        if (other(io, role, f, frame.size())) {
+            --core_.counters.frames_received[p];  // a companion's: it counts its own frames
             return;
         }
         if (f.ip_version != 0 && f.protocol == proto::ip_protocol::tcp && core_.tcp.enabled() &&

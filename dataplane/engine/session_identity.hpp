@@ -58,6 +58,21 @@ enum class draw_kind : std::uint8_t {
     tcp_isn,    // initial sequence numbers of both sides
 };
 
+// The last 32 bits of an address (all of an IPv4 one): client address
+// ranges are arithmetic on them.
+inline std::uint32_t ip_low32(const proto::ip_address& a) noexcept {
+    const std::size_t o = a.is_v4() ? 0 : 12;
+    return (std::to_integer<std::uint32_t>(a.bytes[o]) << 24) | (std::to_integer<std::uint32_t>(a.bytes[o + 1]) << 16) |
+           (std::to_integer<std::uint32_t>(a.bytes[o + 2]) << 8) | std::to_integer<std::uint32_t>(a.bytes[o + 3]);
+}
+inline void set_ip_low32(proto::ip_address& a, std::uint32_t v) noexcept {
+    const std::size_t o = a.is_v4() ? 0 : 12;
+    a.bytes[o] = std::byte(v >> 24);
+    a.bytes[o + 1] = std::byte(v >> 16);
+    a.bytes[o + 2] = std::byte(v >> 8);
+    a.bytes[o + 3] = std::byte(v);
+}
+
 struct client_endpoint {
     proto::ip_address ip;
     std::uint16_t port = 0;
@@ -208,18 +223,8 @@ public:
     [[nodiscard]] std::uint32_t worker() const noexcept { return worker_; }
 
 private:
-    static std::uint32_t low32(const proto::ip_address& a) noexcept {
-        const std::size_t o = a.is_v4() ? 0 : 12;
-        return (std::to_integer<std::uint32_t>(a.bytes[o]) << 24) | (std::to_integer<std::uint32_t>(a.bytes[o + 1]) << 16) |
-               (std::to_integer<std::uint32_t>(a.bytes[o + 2]) << 8) | std::to_integer<std::uint32_t>(a.bytes[o + 3]);
-    }
-    static void set_low32(proto::ip_address& a, std::uint32_t v) noexcept {
-        const std::size_t o = a.is_v4() ? 0 : 12;
-        a.bytes[o] = std::byte(v >> 24);
-        a.bytes[o + 1] = std::byte(v >> 16);
-        a.bytes[o + 2] = std::byte(v >> 8);
-        a.bytes[o + 3] = std::byte(v);
-    }
+    static std::uint32_t low32(const proto::ip_address& a) noexcept { return ip_low32(a); }
+    static void set_low32(proto::ip_address& a, std::uint32_t v) noexcept { set_ip_low32(a, v); }
     proto::tea_key key_from(draw_kind k, std::uint32_t slot, std::uint32_t incarnation) const noexcept {
         proto::tea_key key;
         for (std::size_t i = 0; i < 16; i += 8) {

@@ -83,8 +83,8 @@ inline memory_wire_config roomy_wire() {
 
 // Polls with the clock advancing step_ns per poll until pred() or max_ns of
 // simulated time have passed. Returns whether pred() came true.
-template <class Pred>
-bool run_until(engine_t& e, memory_frame_io& io, Pred pred, std::uint64_t max_ns,
+template <class Engine, class Pred>
+bool run_until(Engine& e, memory_frame_io& io, Pred pred, std::uint64_t max_ns,
                std::uint64_t step_ns = 100'000) {
     const std::uint64_t end = io.now_ns() + max_ns;
     while (io.now_ns() < end) {
