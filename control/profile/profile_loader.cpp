@@ -95,6 +95,7 @@ run_profile read_profile(YAML::Node& root, std::string_view file, std::optional<
     read_login(top, p.load);
     read_behaviour(top, p.load);
     read_transport(top, p.load);
+    read_applications(top, p);
     return p;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "control/profile/run_profile.hpp"
 #include "control/profile/yaml_section.hpp"
@@ -26,6 +27,19 @@ void read_login(yaml_section& root, engine::load_settings& s);
 void read_behaviour(yaml_section& root, engine::load_settings& s);
 // transport: share of TCP users, TCP port, MSS, closer (docs/tcp.md).
 void read_transport(yaml_section& root, engine::load_settings& s);
+// applications: QQ's and the companions' weights, their per-worker rates and
+// totals out of the profile's, each companion's fields (after read_transport:
+// qq_tcp may set the TCP share; after read_network: the IP version).
+void read_applications(yaml_section& root, run_profile& out);
+
+// How the profile names companion k's app_spec fields below
+// applications.<kind>: the transaction count, the pause, the variant list
+// ("" for the streams, whose one variant is their size), a variant's name,
+// the response size and the request size ("" where the kind has none).
+struct app_profile_keys {
+    std::string_view transactions, think, variants, variant_name, response_size, request_size;
+};
+const app_profile_keys& profile_keys(engine::app_kind k);
 
 // Runs load_settings::validate_for_workers and reports its refusal at the
 // profile field it is about. Call when everything else is valid.

@@ -24,10 +24,22 @@ struct report_thresholds {
     std::optional<double> max_drift_percent;
 };
 
+// QQ's weights in the profile's `applications` mix (the companions' are in
+// load.apps[k].weight): what report.json's application_mix compares the
+// sessions started with. `given` is false without an applications section
+// (QQ only).
+struct qq_weights {
+    std::uint32_t udp = 0;
+    std::uint32_t tcp = 0;
+    bool given = false;
+    [[nodiscard]] std::uint64_t total() const noexcept { return std::uint64_t{udp} + tcp; }
+};
+
 struct run_profile {
     // Per worker, for `workers` workers: the profile's totals (users, rates,
     // QQ numbers) are divided, rounding up. Goes to the dataplane over shared memory.
     engine::load_settings load;
+    qq_weights qq_weight;  // applications.qq_udp, qq_tcp
     unsigned workers = 1;  // worker lcores (the lcores but the main one, or the running dataplane's count)
 
     // How `qqgen run` starts qqgen-dataplane: `eal_args`, then "--", then

@@ -52,6 +52,26 @@ std::optional<double> parse_number(std::string_view text) noexcept {
     return v;
 }
 
+std::optional<std::uint64_t> parse_size_bytes(std::string_view text) noexcept {
+    if (const std::optional<std::uint64_t> plain = parse_unsigned(text)) return plain;
+    struct unit {
+        std::string_view name;
+        std::uint64_t bytes;
+    };
+    constexpr std::array<unit, 5> units{{{"KiB", 1024}, {"MiB", 1u << 20}, {"KB", 1000}, {"MB", 1'000'000}, {"B", 1}}};
+    for (const unit& u : units) {
+        if (!text.ends_with(u.name)) continue;
+        const std::string_view number = text.substr(0, text.size() - u.name.size());
+        if (number.empty() || number.front() == '-' || number.front() == '+') return std::nullopt;
+        const std::optional<double> v = parse_number(number);
+        if (!v || *v < 0 || *v > 1e15) return std::nullopt;
+        const double bytes = *v * static_cast<double>(u.bytes);
+        if (bytes != std::floor(bytes)) return std::nullopt;
+        return static_cast<std::uint64_t>(bytes);
+    }
+    return std::nullopt;
+}
+
 std::optional<bool> parse_bool(std::string_view text) noexcept {
     for (std::string_view t : {"true", "yes", "on"})
         if (iequals(text, t)) return true;

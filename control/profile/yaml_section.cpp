@@ -201,6 +201,16 @@ bool yaml_section::duration(std::string_view key, std::uint64_t& ms, std::uint64
     return true;
 }
 
+bool yaml_section::size(std::string_view key, std::uint64_t& bytes, std::uint64_t min, std::uint64_t max) {
+    return parsed(key, "a size in bytes " + range_text(min, max) +
+                                " (an integer, or a number and a unit: B, KB = 1000, MB = 1000000, KiB = 1024, "
+                                "MiB = 1048576)",
+                  bytes, [&](const std::string& s) {
+                      const std::optional<std::uint64_t> v = parse_size_bytes(s);
+                      return v && *v >= min && *v <= max ? v : std::nullopt;
+                  });
+}
+
 bool yaml_section::text_list(std::string_view key, std::vector<std::string>& out) {
     const std::optional<YAML::Node> n = get(key);
     if (!n) return false;

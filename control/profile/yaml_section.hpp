@@ -66,6 +66,8 @@ public:
     bool text(std::string_view key, std::string& out);
     // Milliseconds, written as a duration (duration.hpp).
     bool duration(std::string_view key, std::uint64_t& ms, std::uint64_t min_ms, std::uint64_t max_ms);
+    // Bytes, written as an integer or with a unit (scalars.hpp parse_size_bytes).
+    bool size(std::string_view key, std::uint64_t& bytes, std::uint64_t min, std::uint64_t max);
     // One of `choices`, exactly.
     bool choice(std::string_view key, std::string& out, std::initializer_list<std::string_view> choices);
     // An address of IP version `version` (4 or 6, the profile's network.ip_version).

@@ -26,6 +26,38 @@ json to_json(const engine::latency_histogram& h) {
     return j;
 }
 
+json latency_summary(const engine::latency_histogram& h) {
+    if (h.count == 0)
+        return json{{"count", 0}, {"p50", nullptr}, {"p90", nullptr}, {"p99", nullptr}, {"max", nullptr},
+                    {"mean", nullptr}};
+    return json{{"count", h.count},          {"p50", h.percentile(50)}, {"p90", h.percentile(90)},
+                {"p99", h.percentile(99)},   {"max", h.max_us},         {"mean", h.mean_us()}};
+}
+
+json sent_received(const std::array<std::uint64_t, 2>& sent, const std::array<std::uint64_t, 2>& received) {
+    json j = json::object();
+    for (std::size_t p = 0; p < port_names.size(); ++p)
+        j[port_names[p]] = json{{"sent", sent[p]}, {"received", received[p]}};
+    return j;
+}
+
+json to_json(const engine::app_counters& a) {
+    return json{{"sessions",
+                 {{"started", a.sessions_started}, {"completed", a.sessions_completed}, {"failed", a.sessions_failed},
+                  {"stopped", a.sessions_stopped}, {"failed_timeout", a.failed_timeout},
+                  {"failed_reset", a.failed_reset}, {"failed_corrupt", a.failed_corrupt}}},
+                {"transactions", a.transactions},
+                {"retransmits", a.retransmits},
+                {"corrupt", a.corrupt},
+                {"unexpected", a.unexpected},
+                {"datagrams_lost", a.datagrams_lost},
+                {"payload_bytes", a.payload_bytes},
+                {"frames", sent_received(a.frames_sent, a.frames_received)},
+                {"bytes", sent_received(a.bytes_sent, a.bytes_received)},
+                {"latency_us", latency_summary(a.latency)},
+                {"connect_latency_us", latency_summary(a.connect_latency)}};
+}
+
 json per_port(const std::array<std::uint64_t, 2>& v) {
     return json{{port_names[0], v[0]}, {port_names[1], v[1]}};
 }
@@ -93,6 +125,9 @@ json to_json(const engine::engine_counters& c) {
                                     {"neighbour_frames", c.neighbour_frames[p]},
                                     {"refused", refused}};
     }
+    json apps = json::object();
+    for (std::size_t k = 0; k < engine::app_kind_count; ++k)
+        apps[std::string(to_string(static_cast<engine::app_kind>(k)))] = to_json(c.apps[k]);
     return json{
         {"users",
          {{"started", u.started}, {"completed", u.completed}, {"failed", u.failed}, {"stopped", u.stopped},
@@ -117,6 +152,7 @@ json to_json(const engine::engine_counters& c) {
         {"latency",
          {{"dns", to_json(c.dns_latency)}, {"login", to_json(c.login_latency)},
           {"message_delivery", to_json(c.delivery_latency)}, {"tcp_connect", to_json(c.connect_latency)}}},
+        {"apps", apps},
     };
 }
 

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <functional>
 
+#include "control/report/app_report.hpp"
 #include "control/report/phase_summary.hpp"
 #include "control/report/svg_chart.hpp"
 
@@ -93,6 +94,15 @@ std::string verdict_section(const json& verdict) {
     return s + "</table>\n</section>\n";
 }
 
+// The TCP share the run used: the loader's (applications.qq_tcp may set it), else the profile's field.
+std::string tcp_share(const json& r, const std::string& from_profile) {
+    const json& share = at(r, {"applications", "qq", "transports", "tcp", "share_percent"});
+    if (!share.is_number() || !at(r, {"applications", "qq", "weight"}).is_number()) return from_profile;
+    char b[32];
+    std::snprintf(b, sizeof b, "%g", share.get<double>());
+    return b;
+}
+
 std::string run_section(const json& r) {
     const json& run = at(r, {"run"});
     const json& prof = at(r, {"profile"});
@@ -116,7 +126,7 @@ std::string run_section(const json& r) {
         {"server port", opt({"dataplane", "server_port"}, "the wire's server end")},
         {"virtual devices", opt({"dataplane", "vdevs"}, "none")},
         {"IP version", opt({"network", "ip_version"}, "4")},
-        {"transport", opt({"transport", "tcp_percent"}, "0") + " % of users over TCP"},
+        {"transport", tcp_share(r, opt({"transport", "tcp_percent"}, "0")) + " % of users over TCP"},
     };
     std::string s = "<section id=\"run\"><h2>Run and topology</h2>\n<table class=\"summary meta\">";
     for (const auto& row : rows) s += "<tr><th>" + esc(row[0]) + "</th><td>" + row[1] + "</td></tr>\n";
@@ -181,6 +191,7 @@ std::string summary_section(const json& r) {
                        ms("max_us")});
     }
     s += "<h3>Latency (ms)</h3>" + table({"latency", "samples", "p50", "p90", "p99", "p99.9", "max"}, lat);
+    s += applications_html(r);
     const json& t = at(c, {"tcp"});
     if (at(t, {"attempted"}).is_number() && at(t, {"attempted"}).get<std::uint64_t>() > 0)
         s += "<h3>TCP</h3>" +

@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "control/report/app_report.hpp"
 #include "control/report/counters_json.hpp"
 
 namespace qqgen::control {
@@ -67,6 +68,8 @@ json make_report(const run_profile& profile, const run_facts& facts, const datap
                                {"counters", to_json(s.engine)},
                                {"ports", to_json(s.io)}});
     }
+    json applications = applications_json(profile, totals.engine, totals.io);
+    json mix = application_mix_json(applications);
     return json{
         {"schema", report_schema},
         {"profile",
@@ -80,6 +83,8 @@ json make_report(const run_profile& profile, const run_facts& facts, const datap
           {"first_apply_ack_ms", facts.apply_ack_ms}, {"end_reason", facts.end_reason},
           {"unreadable_workers", totals.unreadable}}},
         {"totals", {{"counters", to_json(totals.engine)}, {"ports", to_json(totals.io)}, {"active_users", totals.active_users}, {"slots", totals.slots}}},
+        {"applications", std::move(applications)},
+        {"application_mix", std::move(mix)},
         {"workers", workers},
     };
 }

@@ -93,6 +93,49 @@ void check_percent(const char* name, std::optional<double> limit, std::uint64_t 
                           count_text(part) + " of " + count_text(whole)});
 }
 
+// Failed sessions: QQ users, and once companions ran, their sessions too
+// (a failed DNS look-up or page fetch is a failure of the run as much as a
+// QQ user giving up).
+void check_failed(const report_thresholds& limits, const engine::engine_counters& e, run_verdict& out) {
+    std::uint64_t started = 0, failed = 0;
+    for (const auto& a : e.apps) {
+        started += a.sessions_started;
+        failed += a.sessions_failed;
+    }
+    if (started == 0) {
+        check_percent("users failed", limits.max_failed_percent, e.users.failed, e.users.started, out);
+        return;
+    }
+    check_percent("sessions failed", limits.max_failed_percent, e.users.failed + failed, e.users.started + started,
+                  out);
+    if (limits.max_failed_percent)
+        out.checks.back().detail += " (QQ users " + count_text(e.users.failed) + " of " + count_text(e.users.started) +
+                                    ", companions " + count_text(failed) + " of " + count_text(started) + ")";
+}
+
+// Companions' payloads are derived from the seed and checked byte for byte
+// by the receiving half: a corrupt one is content the path changed (a DUT
+// rewriting or truncating it) or a qqgen bug, never noise. Judged whenever
+// companions ran.
+void check_app_corrupt(const engine::engine_counters& e, run_verdict& out) {
+    std::uint64_t started = 0, corrupt = 0;
+    std::string each;
+    for (std::size_t k = 0; k < e.apps.size(); ++k) {
+        const auto& a = e.apps[k];
+        started += a.sessions_started;
+        corrupt += a.corrupt;
+        if (a.corrupt != 0)
+            each += std::string(each.empty() ? "" : ", ") + std::string(to_string(static_cast<engine::app_kind>(k))) +
+                    " " + count_text(a.corrupt);
+    }
+    if (started == 0 && corrupt == 0) return;
+    out.checks.push_back(
+        {"companion payloads intact", "0 corrupt", count_text(corrupt) + " corrupt", corrupt == 0,
+         corrupt == 0 ? "every companion frame received matched what its peer must have sent"
+                      : each + ": companion payloads are derived and checked byte for byte, so these frames were "
+                               "changed on the way (a device rewriting or truncating content) or qqgen has a bug"});
+}
+
 void check_latency(const report_thresholds& limits, const engine::engine_counters& e, run_verdict& out) {
     const std::array<std::pair<const char*, const engine::latency_histogram*>, 4> kinds{
         {{"DNS answer p99", &e.dns_latency},
@@ -169,13 +212,14 @@ run_verdict judge_run(const report_thresholds& limits, const run_facts& facts, c
     const auto& e = totals.engine;
     check_end(facts, totals, v);
     check_consistency(totals, samples, v);
-    check_percent("users failed", limits.max_failed_percent, e.users.failed, e.users.started, v);
+    check_failed(limits, e, v);
     check_percent("messages lost", limits.max_lost_percent, e.messages.lost, e.messages.sent, v);
     if (limits.max_drops) {
         const std::uint64_t drops = frames_dropped(totals.io);
         v.checks.push_back({"frames dropped by qqgen", "<= " + count_text(*limits.max_drops), count_text(drops),
                             drops <= *limits.max_drops, "pool dry, TX queue full, bad length, multi-segment"});
     }
+    check_app_corrupt(e, v);
     check_latency(limits, e, v);
     check_drift(limits, samples, v);
     v.pass = std::all_of(v.checks.begin(), v.checks.end(), [](const verdict_check& c) { return c.pass; });

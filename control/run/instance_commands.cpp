@@ -71,8 +71,15 @@ int validate_command(int argc, char** argv) {
         load_profile(profile, sets, workers == 0 ? std::nullopt : std::optional<unsigned>(workers));
     const run_profile* p = loaded_or_say("validate", r);
     if (p == nullptr) return 1;
-    std::printf("%s: valid (%u worker(s), %u session slots and %u new users/s per worker)\n", profile.c_str(),
+    std::printf("%s: valid (%u worker(s), %u session slots and %u new users/s per worker", profile.c_str(),
                 p->workers, p->load.users, p->load.new_user_rate);
+    if (p->load.apps.any_enabled()) {
+        std::uint64_t rate = 0;
+        for (const auto& a : p->load.apps.apps) rate += a.session_rate;
+        std::printf("; companions: %llu sessions/s and %u slots per worker",
+                    static_cast<unsigned long long>(rate), p->load.apps.slots);
+    }
+    std::printf(")\n");
     return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "dataplane/engine/engine_counters.hpp"
 
+#include "dataplane/engine/app_settings.hpp"
+
 #include "protocols/charset.hpp"
 #include "protocols/qq_fonts.hpp"
 
@@ -168,6 +170,36 @@ void print_summary(std::FILE* out, const engine_counters& c) {
     print_histogram(out, "login (total)", c.login_latency);
     print_histogram(out, "message delivery", c.delivery_latency);
     if (c.tcp.attempted != 0 || c.tcp.accepted != 0) print_tcp(out, c);
+    // The companion applications (issue 8): a line each, once any of them counted anything.
+    const auto counted = [](const app_counters& a) {
+        std::array<std::uint64_t, offsetof(app_counters, latency) / sizeof(std::uint64_t)> run{};
+        std::memcpy(run.data(), &a, sizeof run);
+        for (std::uint64_t v : run)
+            if (v != 0) return true;
+        return a.latency.count != 0 || a.connect_latency.count != 0;
+    };
+    bool any_app = false;
+    for (const app_counters& a : c.apps) any_app = any_app || counted(a);
+    if (!any_app) return;
+    for (std::size_t k = 0; k < c.apps.size(); ++k) {
+        const app_counters& a = c.apps[k];
+        std::fprintf(out,
+                     "app %s: sessions started %" PRIu64 ", completed %" PRIu64 ", failed %" PRIu64
+                     " (timeout %" PRIu64 ", reset %" PRIu64 ", corrupt %" PRIu64 "), stopped %" PRIu64
+                     "; transactions %" PRIu64 "; client frames sent/recv %" PRIu64 "/%" PRIu64
+                     ", server frames sent/recv %" PRIu64 "/%" PRIu64 "; payload bytes %" PRIu64
+                     "; retransmits %" PRIu64 "; corrupt %" PRIu64 ", unexpected %" PRIu64 ", lost %" PRIu64,
+                     std::string(to_string(static_cast<app_kind>(k))).c_str(), a.sessions_started,
+                     a.sessions_completed, a.sessions_failed, a.failed_timeout, a.failed_reset, a.failed_corrupt,
+                     a.sessions_stopped, a.transactions, a.frames_sent[0], a.frames_received[0], a.frames_sent[1],
+                     a.frames_received[1], a.payload_bytes, a.retransmits, a.corrupt, a.unexpected,
+                     a.datagrams_lost);
+        if (a.latency.count == 0)
+            std::fputs("; latency none\n", out);
+        else
+            std::fprintf(out, "; latency p50 %" PRIu64 "us p99 %" PRIu64 "us\n", a.latency.percentile(50),
+                         a.latency.percentile(99));
+    }
 }
 
 }  // namespace qqgen::engine

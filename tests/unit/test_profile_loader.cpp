@@ -440,3 +440,211 @@ TEST_CASE("report: intervals, the DUT's description and the verdict's thresholds
     CHECK(all_messages(refused("report: {thresholds: {max_loss_percent: 1}}")).find("did you mean 'max_lost_percent'") !=
           std::string::npos);
 }
+
+// --- applications: the blended mix (issue 8) -------------------------------------
+
+namespace {
+
+const std::string full_mix = R"(
+dataplane: {lcores: "0-2"}
+users: {concurrent: 1000, total: 5001}
+phases:
+  steady: {new_users_per_second: 1001}
+applications:
+  qq_udp: 60
+  qq_tcp: {weight: 10}
+  slots: 301
+  client_ports: {first: 61000, count: 4000}
+  tcp: {rto: 500ms, mss: 1400, window_segments: 8, tries: 4}
+  dns:        {weight: 10, lookups: 4, think: 250ms, server: 198.19.2.53, port: 53,
+               names: [www.sina.com.cn, {name: www.163.com, weight: 2}]}
+  http:       {weight: 10, requests: 3, think: 500ms, server: 198.19.2.80, port: 8080,
+               pages: [{host: news.sina.com.cn, path: /china/index.shtml, size: 20KB, charset: utf-8, weight: 1},
+                       {host: www.163.com, path: /news/, size: 60KB, charset: gbk}]}
+  tls:        {weight: 5, exchanges: 2, request_size: 400, think: 1s, server: 198.19.2.43, port: 443,
+               servers: [{sni: www.baidu.com, response_size: 8KiB, weight: 3}, www.qq.com]}
+  udp_stream: {weight: 3, datagrams: 100, size: 1200, interval: 10ms, server: 198.19.2.1, port: 5001}
+  tcp_stream: {weight: 2, transfers: 1, request_size: 64, size: 256KiB, think: 0ms, server: 198.19.2.2, port: 5002}
+)";
+
+}  // namespace
+
+TEST_CASE("applications: weights become per-worker rates and totals that add up", "[profile][apps]") {
+    using qqgen::engine::app_kind;
+    const run_profile p = loads(full_mix);
+    const auto& s = p.load;
+    const auto& m = s.apps;
+    REQUIRE(p.workers == 2);
+    // 1001/s over 2 workers = 501 per worker, of which QQ 70/100 and each companion its weight;
+    // largest-remainder rounding: 350.7 + 50.1 + 50.1 + 25.05 + 15.03 + 10.02.
+    CHECK(s.new_user_rate == 351);
+    CHECK(m[app_kind::dns].session_rate == 50);
+    CHECK(m[app_kind::http].session_rate == 50);
+    CHECK(m[app_kind::tls].session_rate == 25);
+    CHECK(m[app_kind::udp_stream].session_rate == 15);
+    CHECK(m[app_kind::tcp_stream].session_rate == 10);
+    std::uint64_t rate = s.new_user_rate, total = s.total_sessions;
+    for (const auto& a : m.apps) {
+        rate += a.session_rate;
+        total += a.total_sessions;
+    }
+    CHECK(rate == 501);
+    CHECK(total == 2501);  // 5001 over 2 workers, rounded up
+    CHECK(s.total_sessions == 1751);
+    CHECK(m[app_kind::dns].total_sessions == 250);
+    CHECK(m[app_kind::tls].total_sessions == 125);
+    CHECK(m[app_kind::tcp_stream].total_sessions == 50);
+    CHECK(s.tcp_share_ppm == 142857);  // 10 / (60 + 10)
+    CHECK(p.qq_weight.udp == 60);
+    CHECK(p.qq_weight.tcp == 10);
+    CHECK(m[app_kind::http].weight == 10);
+    CHECK(m.slots == 151);
+    CHECK(m.client_port_base == 61000);
+    CHECK(m.client_ports_per_address == 4000);
+    CHECK(m.rto_ms == 500);
+    CHECK(m.tcp_mss == 1400);
+    CHECK(m.window_segments == 8);
+    CHECK(m.tries == 4);
+
+    const auto& dns = m[app_kind::dns];
+    CHECK(dns.transactions == 4);
+    CHECK(dns.think_ms == 250);
+    CHECK(dns.server.to_string() == "198.19.2.53");
+    CHECK(dns.server_port == 53);
+    REQUIRE(dns.variant_count == 2);
+    CHECK(dns.variants[0].name_view() == "www.sina.com.cn");
+    CHECK(dns.variants[0].weight == 1);
+    CHECK(dns.variants[1].name_view() == "www.163.com");
+    CHECK(dns.variants[1].weight == 2);
+    const auto& http = m[app_kind::http];
+    CHECK(http.server_port == 8080);
+    REQUIRE(http.variant_count == 2);
+    CHECK(http.variants[0].name_view() == "news.sina.com.cn");
+    CHECK(http.variants[0].path_view() == "/china/index.shtml");
+    CHECK(http.variants[0].response_bytes == 20'000);
+    CHECK(http.variants[0].charset == 3);  // utf-8
+    CHECK(http.variants[1].path_view() == "/news/");
+    CHECK(http.variants[1].response_bytes == 60'000);
+    CHECK(http.variants[1].charset == 0);  // gbk
+    CHECK(http.variants[1].weight == 1);
+    const auto& tls = m[app_kind::tls];
+    CHECK(tls.transactions == 2);
+    CHECK(tls.request_bytes == 400);
+    CHECK(tls.think_ms == 1000);
+    REQUIRE(tls.variant_count == 2);
+    CHECK(tls.variants[0].response_bytes == 8192);
+    CHECK(tls.variants[0].weight == 3);
+    CHECK(tls.variants[1].name_view() == "www.qq.com");
+    CHECK(tls.variants[1].response_bytes == 8000);  // the default
+    const auto& udp = m[app_kind::udp_stream];
+    CHECK(udp.transactions == 100);
+    CHECK(udp.request_bytes == 1200);
+    CHECK(udp.think_ms == 10);
+    CHECK(udp.server_port == 5001);
+    const auto& tcp = m[app_kind::tcp_stream];
+    CHECK(tcp.request_bytes == 64);
+    CHECK(tcp.variants[0].response_bytes == 262'144);
+    CHECK(tcp.think_ms == 0);
+    CHECK(s.validate_for_workers(p.workers).empty());
+}
+
+TEST_CASE("applications: absent is QQ only; off, bare weights, defaults and rounding", "[profile][apps]") {
+    using qqgen::engine::app_kind;
+    const run_profile none = loads("users: {total: 10}\n");
+    CHECK_FALSE(none.load.apps.any_enabled());
+    CHECK(none.load.apps.slots == 0);
+    CHECK(none.load.total_sessions == 10);
+    CHECK(none.load.new_user_rate == 1000);
+    CHECK_FALSE(none.qq_weight.given);
+    // Bare weights take each application's defaults; absent and 0 are off.
+    const run_profile p = loads("users: {total: 10, concurrent: 5}\nphases: {steady: {new_users_per_second: 2}}\n"
+                                "transport: {tcp_percent: 25}\n"
+                                "applications: {qq_udp: 1, dns: 1, http: 1, tls: 0}\n");
+    const auto& m = p.load.apps;
+    CHECK(p.load.tcp_share_ppm == 250000);  // qq_tcp absent: transport.tcp_percent splits QQ
+    CHECK(p.load.total_sessions == 4);      // 10 / 3: 3.33 each, the tie to QQ
+    CHECK(m[app_kind::dns].total_sessions == 3);
+    CHECK(m[app_kind::http].total_sessions == 3);
+    // 2/s among three: each weighted application starts at least one per second.
+    CHECK(p.load.new_user_rate == 1);
+    CHECK(m[app_kind::dns].session_rate == 1);
+    CHECK(m[app_kind::http].session_rate == 1);
+    CHECK_FALSE(m[app_kind::tls].enabled());
+    CHECK(m[app_kind::tls].server == qqgen::proto::ip_address{});  // off: nothing of it kept
+    CHECK_FALSE(m[app_kind::tcp_stream].enabled());
+    const auto dflt = qqgen::engine::default_app_spec(app_kind::http, false);
+    CHECK(m[app_kind::http].server == dflt.server);
+    CHECK(m[app_kind::http].variants[0].name_view() == "news.sina.com.cn");
+    CHECK(m.slots == 16);  // derived: QQ's 5 slots, at least 16
+    // Derived slots follow QQ's per worker, at most half the companion endpoints.
+    CHECK(loads("users: {concurrent: 3000}\napplications: {qq_udp: 9, dns: 1}\n").load.apps.slots == 3000);
+    CHECK(loads("users: {concurrent: 3000}\nnetwork: {client: {addresses: 1}}\napplications: {qq_udp: 9, dns: 1}\n")
+              .load.apps.slots == 2767);
+    // IPv6 profiles get IPv6 servers.
+    const run_profile v6 = loads("network: {ip_version: 6}\napplications: {qq_udp: 1, udp_stream: 1}\n");
+    CHECK(v6.load.apps[app_kind::udp_stream].server.to_string() == "2001:2:0:3::1");
+    CHECK(all_messages(refused("network: {ip_version: 6}\napplications: {qq_udp: 1, udp_stream: {weight: 1, size: 1440}}\n"))
+              .find("applications.udp_stream.size: expected a size in bytes 16..1428") != std::string::npos);
+}
+
+TEST_CASE("applications: a new mix of weights applies live with new rates", "[profile][apps]") {
+    using qqgen::engine::app_kind;
+    const run_profile before = loads(full_mix);
+    std::string changed = full_mix;
+    changed.replace(changed.find("qq_udp: 60"), 10, "qq_udp: 30");
+    changed.replace(changed.find("qq_tcp: {weight: 10}"), 20, "qq_tcp: {weight: 5}");
+    changed.replace(changed.find("weight: 10, lookups"), 10, "weight: 40");
+    changed.replace(changed.find("think: 250ms"), 12, "think: 100ms");
+    const run_profile after = loads(changed);
+    CHECK(before.load.live_change_refusal(after.load).empty());
+    // Weights now 35 + 40 + 10 + 5 + 3 + 2 = 95: QQ 501 x 35/95 = 184.58, DNS 210.95; the four
+    // largest remainders (DNS, udp_stream, http, QQ) get the 4 left over.
+    CHECK(after.load.new_user_rate == 185);
+    CHECK(after.load.apps[app_kind::dns].session_rate == 211);
+    CHECK(after.load.apps[app_kind::dns].think_ms == 100);
+    CHECK(after.load.apps.slots == before.load.apps.slots);
+    CHECK(after.load.tcp_share_ppm == before.load.tcp_share_ppm);
+    // Turning an application on or off is not live.
+    std::string off = full_mix;
+    off.replace(off.find("weight: 5, exchanges"), 9, "weight: 0");
+    CHECK_FALSE(before.load.live_change_refusal(loads(off).load).empty());
+}
+
+TEST_CASE("applications: the engine's refusals are reported at the profile field", "[profile][apps]") {
+    const auto at = [](const std::string& yaml) {
+        const auto e = refused(yaml);
+        REQUIRE(e.size() == 1);
+        return e[0];
+    };
+    auto e = at("applications:\n  qq_udp: 1\n  dns: {weight: 1, server: 198.19.0.53}\n");
+    CHECK(e.path == "applications.dns.server");
+    CHECK(e.line == 3);
+    CHECK(e.message == "the session engine refuses the per-worker settings (1 worker): applications.dns: server "
+                       "equals network.dns_server (QQ's resolver); give it its own address");
+    e = at("applications:\n  qq_udp: 1\n  dns: 1\n  tls: {weight: 1, server: 198.19.2.53}\n");
+    CHECK(e.path == "applications.tls.server");
+    CHECK(e.message.find("applications.tls: server repeats applications.dns's address") != std::string::npos);
+    e = at("applications:\n  qq_udp: 1\n  http: {weight: 1, port: 60001}\n");
+    CHECK(e.path == "applications.http.port");
+    CHECK(e.message.find("applications.http: port 60001 is inside a client port range") != std::string::npos);
+    e = at("applications:\n  qq_udp: 1\n  slots: 100\n  client_ports: {count: 5}\n  dns: 1\n"
+           "network: {client: {addresses: 2}}\n");
+    CHECK(e.path == "applications.slots");
+    CHECK(e.message.find("network.client.addresses x applications.client_ports.count") != std::string::npos);
+    e = at("applications:\n  qq_udp: 1\n  client_ports: {first: 65000, count: 1000}\n  dns: 1\n");
+    CHECK(e.path == "applications.client_ports.first");
+    CHECK(e.message.find("applications.client_ports.first + count - 1 must be a port range") != std::string::npos);
+    // What the loader itself checks, at the field.
+    CHECK(all_messages(refused("applications: {qq_udp: 1, dns: {names: [\"not a name\"]}}"))
+              .find("applications.dns.names[0]: expected a DNS name") != std::string::npos);
+    CHECK(all_messages(refused("applications: {qq_udp: 1, tls: {servers: [{sni: -a.cn}]}}"))
+              .find("applications.tls.servers[0].sni: expected a DNS name") != std::string::npos);
+    CHECK(all_messages(refused("applications: {qq_udp: 1, http: {pages: [{host: a.cn, path: news}]}}"))
+              .find("applications.http.pages[0].path: expected a request path starting with '/'") != std::string::npos);
+    CHECK(all_messages(refused("applications: {qq_udp: 1, http: {pages: [{path: /}]}}"))
+              .find("applications.http.pages[0].host: required") != std::string::npos);
+    CHECK(all_messages(refused("applications: {qq_udp: 1, dns: {names: [{name: a.cn, weight: 0}]}}"))
+              .find("applications.dns.names: every weight is 0") != std::string::npos);
+    CHECK(all_messages(refused("applications: {qq_udp: 1, tls: [1]}"))
+              .find("applications.tls: expected a weight or a map") != std::string::npos);
+}

@@ -62,6 +62,25 @@ TEST_CASE("scalars are read strictly", "[profile][scalars]") {
     CHECK_FALSE(parse_bool("1"));
 }
 
+TEST_CASE("sizes: bytes, or a number and an SI or binary unit", "[profile][scalars]") {
+    CHECK(parse_size_bytes("1200") == 1200u);
+    CHECK(parse_size_bytes("1_200") == 1200u);
+    CHECK(parse_size_bytes("64B") == 64u);
+    CHECK(parse_size_bytes("20KB") == 20'000u);
+    CHECK(parse_size_bytes("1.5KB") == 1500u);
+    CHECK(parse_size_bytes("1MB") == 1'000'000u);
+    CHECK(parse_size_bytes("256KiB") == 262'144u);
+    CHECK(parse_size_bytes("4MiB") == 4'194'304u);
+    CHECK(parse_size_bytes("0.5KiB") == 512u);
+    CHECK_FALSE(parse_size_bytes("20kb"));    // kb reads as kilobits
+    CHECK_FALSE(parse_size_bytes("20 KB"));
+    CHECK_FALSE(parse_size_bytes("-1KB"));
+    CHECK_FALSE(parse_size_bytes("1.0005KB"));  // not whole bytes
+    CHECK_FALSE(parse_size_bytes("KB"));
+    CHECK_FALSE(parse_size_bytes("20K"));
+    CHECK_FALSE(parse_size_bytes(""));
+}
+
 TEST_CASE("lcore lists count distinct lcores", "[profile][lcores]") {
     CHECK(count_lcores("0-1") == 2u);
     CHECK(count_lcores("0,2-3") == 3u);

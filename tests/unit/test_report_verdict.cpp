@@ -134,3 +134,43 @@ TEST_CASE("a soak's drift: flat passes, growing memory fails, too few samples ca
     }
     CHECK(steady_drift_percent(s, &series_sample::rss_bytes, 1) == Approx(0.0));
 }
+
+TEST_CASE("companions: their failed sessions count, a corrupt payload fails the run", "[report][apps]") {
+    report_thresholds limits;
+    limits.max_failed_percent = 2;
+    dataplane_totals t = ended(100, 99, 1);
+    // QQ alone: the check keeps its name, no companion check.
+    run_verdict v = judge_run(limits, normal_end(), t, {});
+    CHECK(find(v, "users failed")->pass);
+    CHECK(find(v, "companion payloads intact") == nullptr);
+    auto& dns = t.engine.apps[static_cast<std::size_t>(engine::app_kind::dns)];
+    dns.sessions_started = 100;
+    dns.sessions_completed = 96;
+    dns.sessions_failed = 4;
+    v = judge_run(limits, normal_end(), t, {});
+    CHECK_FALSE(v.pass);
+    const verdict_check* failed = find(v, "sessions failed");
+    REQUIRE(failed != nullptr);
+    CHECK(failed->value == "2.500 %");  // (1 + 4) of (100 + 100)
+    CHECK(failed->detail == "5 of 200 (QQ users 1 of 100, companions 4 of 100)");
+    CHECK(find(v, "users failed") == nullptr);
+    CHECK(find(v, "companion payloads intact")->pass);
+    // Counters consistency is QQ's only: companions have no active gauge to balance with.
+    CHECK(find(v, "counters consistent")->pass);
+    dns.sessions_failed = 1;
+    dns.sessions_completed = 99;
+    auto& http = t.engine.apps[static_cast<std::size_t>(engine::app_kind::http)];
+    http.sessions_started = 10;
+    http.sessions_completed = 10;
+    http.corrupt = 3;
+    v = judge_run(limits, normal_end(), t, {});
+    CHECK_FALSE(v.pass);
+    CHECK(find(v, "sessions failed")->pass);
+    const verdict_check* corrupt = find(v, "companion payloads intact");
+    REQUIRE(corrupt != nullptr);
+    CHECK_FALSE(corrupt->pass);
+    CHECK(corrupt->value == "3 corrupt");
+    CHECK(corrupt->detail.starts_with("http 3: companion payloads are derived and checked byte for byte"));
+    // Judged without any threshold set.
+    CHECK_FALSE(judge_run({}, normal_end(), t, {}).pass);
+}
