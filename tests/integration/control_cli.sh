@@ -236,6 +236,43 @@ PY
         "${QQGEN_ARTIFACTS:-$tmp}/soak-short.png" >"$tmp/html.out" 2>&1 || fail "report.html: $(cat "$tmp/html.out")"
     grep -q "chart-memory" "$tmp/html.out" || fail "no memory chart"
     ;;
+run_blended)
+    # configs/blended.yaml (issue 8), 3,000 sessions, no redirect (one QQ flow per
+    # UDP user): every QQ user and companion session completes; report.json's
+    # mix equals the weights; ndpiReader's flows in the capture match what the
+    # profile's weights alone predict within 3 % (QQ: the UDP users, 50 of 100;
+    # DNS: every QQ user's look-up and the dns sessions, 60 + 12; HTTP 14; TLS 10),
+    # tshark finds nothing malformed and no TCP analysis flag; report.html
+    # renders with its applications table.
+    total=3000
+    "$qqgen" run "$root/configs/blended.yaml" --out "$tmp/run" --instance "$inst" --set "$eal" \
+        --set users.total=$total --set login.redirect_percent=0 >"$tmp/run.out" 2>&1 || fail "qqgen run exited $?"
+    r="$tmp/run/report.json"
+    grep -q "^verdict: PASS" "$tmp/run.out" || fail "no PASS verdict"
+    python3 - "$r" <<'PY' || fail "report.json applications or mix"
+import json, sys
+d = json.load(open(sys.argv[1]))
+apps, mix = d['applications'], d['application_mix']
+for k in ('dns', 'http', 'tls', 'udp_stream', 'tcp_stream'):
+    s = apps[k]['sessions']
+    assert s['started'] == s['completed'] > 0 and s['failed'] == 0, (k, s)
+    assert apps[k]['corrupt'] == 0, k
+for k, m in mix.items():
+    assert abs(m['session_share'] - m['weight_share']) < 0.01, (k, m)
+assert d['totals']['counters']['users']['completed'] == mix['qq']['sessions_started']
+assert sum(m['sessions_started'] for m in mix.values()) == 3000
+PY
+    python3 "$root/tests/integration/check_blended_capture.py" "$tmp/run/capture.pcap" --tolerance 0.03 \
+        --expect QQ=$((total * 50 / 100)) --expect DNS=$((total * 72 / 100)) \
+        --expect HTTP=$((total * 14 / 100)) --expect TLS=$((total * 10 / 100)) >"$tmp/capture.out" 2>&1 ||
+        fail "capture: $(cat "$tmp/capture.out")"
+    echo "blended: $(tail -n 1 "$tmp/capture.out")"
+    art=${QQGEN_ARTIFACTS:-$tmp}
+    mkdir -p "$art"
+    python3 "$root/tests/integration/check_report_html.py" --expect-verdict pass "$tmp/run/report.html" \
+        "$art/report-blended.png" >"$tmp/html.out" 2>&1 || fail "report.html: $(cat "$tmp/html.out")"
+    grep -q 'id="applications"' "$tmp/run/report.html" || fail "report.html has no applications table"
+    ;;
 run_tcp)
     # Half the users over TCP, chosen by the profile: every session completes, every
     # connection is established and closed, tshark finds no TCP analysis flag.
