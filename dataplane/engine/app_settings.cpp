@@ -110,7 +110,9 @@ app_spec default_app_spec(app_kind k, bool ipv6) {
     a.transactions = x.transactions;
     a.request_bytes = x.request_bytes;
     a.think_ms = x.think_ms;
-    if (ipv6) a.server = *proto::ip_address::parse("2001:2:0:3::" + std::to_string(x.host));
+    // IPv6: beside the DNS and login servers in 2001:2:0:2::/64 (RFC 5180), which a
+    // routing DUT (tools/netns-dut) reaches on its server side.
+    if (ipv6) a.server = *proto::ip_address::parse("2001:2:0:2::2:" + std::to_string(x.host));
     else a.server = proto::ipv4_address::from_u32(0xC6130200u | x.host);  // 198.19.2.x
     a.variant_count = 1;
     app_variant& v = a.variants[0];

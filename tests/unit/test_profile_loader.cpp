@@ -582,7 +582,7 @@ TEST_CASE("applications: absent is QQ only; off, bare weights, defaults and roun
               .load.apps.slots == 2767);
     // IPv6 profiles get IPv6 servers.
     const run_profile v6 = loads("network: {ip_version: 6}\napplications: {qq_udp: 1, udp_stream: 1}\n");
-    CHECK(v6.load.apps[app_kind::udp_stream].server.to_string() == "2001:2:0:3::1");
+    CHECK(v6.load.apps[app_kind::udp_stream].server.to_string() == "2001:2:0:2::2:1");
     CHECK(all_messages(refused("network: {ip_version: 6}\napplications: {qq_udp: 1, udp_stream: {weight: 1, size: 1440}}\n"))
               .find("applications.udp_stream.size: expected a size in bytes 16..1428") != std::string::npos);
 }
