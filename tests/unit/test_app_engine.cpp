@@ -251,3 +251,29 @@ TEST_CASE("a page altered on the wire is caught, not delivered", "[apps]") {
     CHECK(http.sessions_completed == 0);
     CHECK(e.armed_timers() == 0);
 }
+
+TEST_CASE("a live change retunes the companions' rates", "[apps]") {
+    load_settings s = blended_settings();
+    for (auto& a : s.apps.apps) a.session_rate = a.total_sessions = 0;  // off
+    auto& dns = s.apps[app_kind::dns];
+    dns.session_rate = 100;  // sessions per second, endless
+    dns.think_ms = 0;
+    s.apps.slots = 256;
+    memory_frame_io io(roomy_wire());
+    blended_t e(s, 0, 1, texts());
+    run_until(e, io, [] { return false; }, 1'000'000'000);
+    const auto& c = e.counters().apps[static_cast<std::size_t>(app_kind::dns)];
+    const std::uint64_t first_second = c.sessions_started;
+    CHECK(first_second >= 95);
+    CHECK(first_second <= 105);
+    load_settings faster = s;
+    faster.apps[app_kind::dns].session_rate = 1000;
+    REQUIRE(e.apply(faster).empty());
+    run_until(e, io, [] { return false; }, 1'000'000'000);
+    const std::uint64_t second_second = e.counters().apps[static_cast<std::size_t>(app_kind::dns)].sessions_started - first_second;
+    CHECK(second_second >= 950);
+    CHECK(second_second <= 1050);
+    load_settings other = faster;
+    other.apps[app_kind::dns].transactions = 7;  // not live
+    CHECK_FALSE(e.apply(other).empty());
+}
