@@ -10,6 +10,7 @@
 // different ports and a late segment for the previous one is told apart.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -165,7 +166,7 @@ struct app_core {
     timer_wheel<app_slots::nodes_view> timers;
     frame_writer frames;
     app_counter_set counters{};
-    std::uint64_t tx_no_buffer = 0;     // tx_begin gave nothing (the timers resend)
+    std::array<std::uint64_t, 2> tx_no_buffer{};  // per port: tx_begin gave nothing (the timers resend)
     std::uint64_t encode_failures = 0;  // a frame did not fit (a bug)
     std::uint64_t block_start = 0;
     std::uint32_t generations = 1;
@@ -175,8 +176,8 @@ struct app_core {
     std::uint32_t now_tick = 0;
 
 private:
-    bool no_buffer(port_role) noexcept {
-        ++tx_no_buffer;
+    bool no_buffer(port_role role) noexcept {
+        ++tx_no_buffer[index_of(role)];
         return false;
     }
     template <class Io>

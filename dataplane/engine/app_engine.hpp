@@ -140,7 +140,7 @@ public:
 
     [[nodiscard]] const app_counter_set& counters() const noexcept { return core_.counters; }
     [[nodiscard]] std::uint32_t active() const noexcept { return core_.slots.active(); }
-    [[nodiscard]] std::uint64_t tx_no_buffer() const noexcept { return core_.tx_no_buffer; }
+    [[nodiscard]] const std::array<std::uint64_t, 2>& tx_no_buffer() const noexcept { return core_.tx_no_buffer; }
     [[nodiscard]] std::uint64_t encode_failures() const noexcept { return core_.encode_failures; }
     [[nodiscard]] std::size_t armed_timers() const noexcept { return core_.timers.armed_count(); }
     [[nodiscard]] std::size_t table_bytes() const noexcept {

@@ -58,11 +58,13 @@ public:
         return why;
     }
 
-    // QQ's counters with the companions' in `apps`.
+    // QQ's counters with the companions' in `apps` (and their TX buffer
+    // shortages and encoder refusals in the ports' totals).
     [[nodiscard]] const engine_counters& counters() noexcept {
         merged_ = qq_.counters();
         merged_.apps = apps_.counters();
         merged_.encode_failures += apps_.encode_failures();
+        for (const port_role r : all_port_roles) merged_.tx_no_buffer[index_of(r)] += apps_.tx_no_buffer()[index_of(r)];
         return merged_;
     }
     [[nodiscard]] keylog& keys() noexcept { return qq_.keys(); }

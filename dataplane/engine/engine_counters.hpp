@@ -182,7 +182,8 @@ struct engine_counters {
     std::uint64_t client_late_replies = 0;
     std::uint64_t client_corrupt_replies = 0;  // did not decrypt/decode or differ from what the server sends
 
-    // Frames per port (index_of(port_role)): committed by the engine,
+    // QQ's frames per port (index_of(port_role); the companions' are in
+    // apps[k].frames_*): committed by the engine,
     // handed to the engine, and refused by reason.
     std::array<std::uint64_t, 2> frames_sent{};
     std::array<std::uint64_t, 2> frames_received{};
