@@ -285,9 +285,9 @@ TEST_CASE("the printed summary: a line per application once a companion counted 
     CHECK(count(s, "\napp ") == engine::app_kind_count);
     CHECK(s.find("app dns: sessions started 200, completed 197, failed 3 (timeout 2, reset 1, corrupt 0), stopped 0; "
                  "transactions 597; client frames sent/recv 600/597, server frames sent/recv 597/600; payload bytes "
-                 "70000; retransmits 4; corrupt 0; latency p50 ") != std::string::npos);
+                 "70000; retransmits 4; corrupt 0, unexpected 0, lost 0; latency p50 ") != std::string::npos);
     CHECK(s.find("app http: sessions started 100, ") != std::string::npos);
     CHECK(s.find("app tls: sessions started 0, completed 0, failed 0 (timeout 0, reset 0, corrupt 0), stopped 0; "
                  "transactions 0; client frames sent/recv 0/0, server frames sent/recv 0/0; payload bytes 0; "
-                 "retransmits 0; corrupt 0; latency none\n") != std::string::npos);
+                 "retransmits 0; corrupt 0, unexpected 0, lost 0; latency none\n") != std::string::npos);
 }
