@@ -26,6 +26,17 @@ std::vector<std::byte> pattern(std::size_t size, std::uint64_t seed) {
     return out;
 }
 
+// The TCP stream's messages: an ASCII magic, then the pattern. Dissectors
+// and DPI engines try their heuristics on a flow's first payload bytes; a
+// fixed, printable start keeps a random one from looking like some protocol
+// (tshark took random UDP payloads for RTCP; nDPI guessed RTMP, MongoDB).
+std::vector<std::byte> stream_message(std::size_t size, std::uint64_t seed) {
+    std::vector<std::byte> out = pattern(size, seed);
+    constexpr std::string_view magic = "qqgs";
+    for (std::size_t i = 0; i < magic.size() && i < out.size(); ++i) out[i] = static_cast<std::byte>(magic[i]);
+    return out;
+}
+
 std::vector<std::byte> joined(std::vector<std::byte> a, const std::vector<std::byte>& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;
@@ -94,9 +105,9 @@ void app_content::prepare(const load_settings& s, app_kind k) {
             break;
         }
         case app_kind::tcp_stream:
-            b.first_request = pattern(a.request_bytes, seed);
+            b.first_request = stream_message(a.request_bytes, seed);
             b.request = b.first_request;
-            b.first_response = pattern(var.response_bytes, seed + 1);
+            b.first_response = stream_message(var.response_bytes, seed + 1);
             b.response = b.first_response;
             break;
         case app_kind::dns:

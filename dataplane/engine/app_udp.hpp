@@ -10,9 +10,11 @@
 // name and the address.
 //
 // udp_stream: the client sends `transactions` datagrams of request_bytes,
-// think_ms apart: a 12-byte header (session tag, datagram number, size)
-// and then app_content's pattern; the server half checks each one and
-// counts it. rto_ms after the last one the session ends and what the server
+// think_ms apart: a 16-byte header (the ASCII magic "qqgs", session tag,
+// datagram number, size) and then app_content's pattern; the server half
+// checks each one and counts it. The magic comes first so that no
+// dissector's heuristic takes a datagram for its protocol (a random first
+// byte of 0x80..0xBF made tshark try RTCP). rto_ms after the last one the session ends and what the server
 // half never received is counted lost.
 #pragma once
 
@@ -29,7 +31,8 @@ namespace qqgen::engine {
 
 class app_udp {
 public:
-    static constexpr std::size_t stream_header = 12;
+    static constexpr std::size_t stream_header = 16;
+    static constexpr std::uint32_t stream_magic = 0x71716773;  // "qqgs"
     static constexpr std::uint8_t waiting = 1;   // client.state: a query is out
     static constexpr std::uint8_t thinking = 2;  // client.state: between two look-ups / datagrams
 
@@ -188,6 +191,7 @@ private:
                                       a.server_port, [&](proto::byte_span out) noexcept -> std::size_t {
                                           if (out.size() < size) return 0;
                                           proto::byte_writer w(out);
+                                          w.u32(stream_magic);
                                           w.u32(tag_of(slot));
                                           w.u32(n);
                                           w.u32(static_cast<std::uint32_t>(size));
@@ -212,8 +216,9 @@ private:
         app_counters& ctr = c_.count(app_kind::udp_stream);
         const std::size_t size = c_.spec(app_kind::udp_stream).request_bytes;
         proto::byte_reader rd(p);
-        const std::uint32_t tag = rd.u32(), n = rd.u32(), declared = rd.u32();
-        if (p.size() != size || declared != size || tag != tag_of(slot) || n >= r.client.rx_txn) {
+        const std::uint32_t magic = rd.u32(), tag = rd.u32(), n = rd.u32(), declared = rd.u32();
+        if (p.size() != size || magic != stream_magic || declared != size || tag != tag_of(slot) ||
+            n >= r.client.rx_txn) {
             ++ctr.corrupt;
             return;
         }
