@@ -240,7 +240,8 @@ run_blended)
     # configs/blended.yaml (issue 8), 3,000 sessions, no redirect (one QQ flow per
     # UDP user): every QQ user and companion session completes; report.json's
     # mix equals the weights; ndpiReader's flows in the capture match what the
-    # profile's weights alone predict within 3 % (QQ: the UDP users, 50 of 100;
+    # profile's weights alone predict within 5 % (QQ: the UDP users, 50 of 100,
+    # each user's transport drawn with the TCP share, so about 1 % from 1,500;
     # DNS: every QQ user's look-up and the dns sessions, 60 + 12; HTTP 14; TLS 10),
     # tshark finds nothing malformed and no TCP analysis flag; report.html
     # renders with its applications table.
@@ -262,7 +263,7 @@ for k, m in mix.items():
 assert d['totals']['counters']['users']['completed'] == mix['qq']['sessions_started']
 assert sum(m['sessions_started'] for m in mix.values()) == 3000
 PY
-    python3 "$root/tests/integration/check_blended_capture.py" "$tmp/run/capture.pcap" --tolerance 0.03 \
+    python3 "$root/tests/integration/check_blended_capture.py" "$tmp/run/capture.pcap" --tolerance 0.05 \
         --expect QQ=$((total * 50 / 100)) --expect DNS=$((total * 72 / 100)) \
         --expect HTTP=$((total * 14 / 100)) --expect TLS=$((total * 10 / 100)) >"$tmp/capture.out" 2>&1 ||
         fail "capture: $(cat "$tmp/capture.out")"
