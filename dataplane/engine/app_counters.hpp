@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "dataplane/engine/app_settings.hpp"
 #include "dataplane/engine/latency_histogram.hpp"
 
 namespace qqgen::engine {
@@ -38,6 +39,6 @@ struct app_counters {
     app_counters& operator+=(const app_counters& o) noexcept;  // engine_counters.cpp
 };
 
-using app_counter_set = std::array<app_counters, 5>;  // app_kind_count, checked in app_settings.cpp
+using app_counter_set = std::array<app_counters, app_kind_count>;
 
 }  // namespace qqgen::engine

@@ -3,13 +3,10 @@
 #include <cstring>
 #include <string>
 
-#include "dataplane/engine/app_counters.hpp"
 #include "dataplane/engine/load_settings.hpp"
 #include "protocols/dns.hpp"
 
 namespace qqgen::engine {
-
-static_assert(std::tuple_size_v<app_counter_set> == app_kind_count);
 
 namespace {
 

@@ -69,7 +69,7 @@ public:
             else ++c_.count(r.kind).unexpected;  // the stream is one way
             return;
         }
-        if (role == port_role::server) answer(io, slot, f);
+        if (role == port_role::server) answer(io, f);
         else on_answer(io, slot, f.payload);
     }
 
@@ -120,7 +120,7 @@ private:
     }
 
     template <class Io>
-    void answer(Io& io, std::uint32_t slot, const proto::parsed_frame& f) noexcept {
+    void answer(Io& io, const proto::parsed_frame& f) noexcept {
         app_counters& ctr = c_.count(app_kind::dns);
         const auto q = proto::decode_dns_query(f.payload);
         if (!q) {
@@ -139,7 +139,6 @@ private:
         d.recursion_desired = q.value.recursion_desired();
         d.rcode = known ? proto::dns_rcode::no_error : proto::dns_rcode::name_error;
         if (known) d.addresses = addr;
-        (void)slot;
         c_.send_udp(io, app_kind::dns, port_role::server, f.dst_ip, f.dst_port, f.src_ip, f.src_port,
                     [&](proto::byte_span out) noexcept { return proto::encode_dns_response(out, d); });
     }
@@ -187,7 +186,7 @@ private:
         const std::uint32_t n = r.client.rx_txn;
         const client_endpoint ep = c_.endpoint(slot, r.incarnation);
         const std::size_t size = a.request_bytes;
-        const bool sent = c_.send_udp(io, app_kind::udp_stream, port_role::client, ep.ip, ep.port, a.server,
+        c_.send_udp(io, app_kind::udp_stream, port_role::client, ep.ip, ep.port, a.server,
                                       a.server_port, [&](proto::byte_span out) noexcept -> std::size_t {
                                           if (out.size() < size) return 0;
                                           proto::byte_writer w(out);
@@ -201,7 +200,6 @@ private:
                                       });
         // A datagram that found no TX buffer is not sent again: a stream
         // does not resend. It counts as lost, as a real one would be.
-        (void)sent;
         ++r.client.rx_txn;
         if (r.client.rx_txn >= a.transactions) {
             r.flags |= app_session_flag::draining;
