@@ -100,6 +100,23 @@ public:
         tcp_.on_segment(io, f);
     }
 
+    // For the burst's batch decryption (rx_plaintexts.hpp): the key on_qq
+    // will decrypt this UDP frame's body with, the session key of the user
+    // whose endpoint it is sent to, when it is a reply that carries one (not
+    // to a token request or a login). A guess: on_frame checks all.
+    bool guess_body_key(const proto::parsed_frame& f, proto::tea_key& key, proto::const_byte_span& cipher) const noexcept {
+        if (f.src_port != c_.settings.login_server_port) return false;
+        const endpoint_owner who = c_.identity.owner_of(f.dst_ip, f.dst_port);
+        if (who.slot == no_slot || (c_.table[who.slot].cflags & client_flag::used) == 0) return false;
+        const auto pk = proto::decode_server_packet(f.payload);
+        if (!pk || pk.value.header.command == proto::qq_command::request_login_token ||
+            pk.value.header.command == proto::qq_command::login)
+            return false;
+        key = c_.identity.session_key(who.slot, c_.table[who.slot].incarnation);
+        cipher = pk.value.body;
+        return true;
+    }
+
     // A frame for the client port that parsed as UDP over IP of our version.
     template <class Io>
     void on_frame(Io& io, const proto::parsed_frame& f) noexcept {
@@ -251,11 +268,9 @@ private:
         ++c_.counters.refused[index_of(port_role::client)][static_cast<std::size_t>(why)];
     }
 
-    // Decrypts into the scratch buffer; empty span when it does not decrypt.
-    std::span<const std::byte> decrypt(const proto::tea_key& key, proto::const_byte_span cipher, bool& ok) noexcept {
-        const auto d = proto::tea_decrypt(key, cipher, c_.scratch_span());
-        ok = d.ok();
-        return ok ? proto::const_byte_span{c_.scratch}.first(d.value) : proto::const_byte_span{};
+    // The plaintext (engine_core::decrypt); empty span when it does not decrypt.
+    proto::const_byte_span decrypt(const proto::tea_key& key, proto::const_byte_span cipher, bool& ok) noexcept {
+        return c_.decrypt(key, cipher, ok);
     }
 
     // --- DNS ------------------------------------------------------------------

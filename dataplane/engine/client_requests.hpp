@@ -57,7 +57,7 @@ public:
                        c_.settings.login_servers[r.server_index], c_.qq_port(slot), fill);
         };
         auto encrypted = [&](auto&& encode) {
-            to_server([&](proto::byte_span room) { return qq_packet::client_encrypted(room, h, session, seed, encode); });
+            to_server([&](proto::byte_span room) { return qq_packet::client_encrypted(room, h, session, seed, c_.seal, encode); });
         };
         switch (r.cstate) {
         case client_state::token:
@@ -122,7 +122,7 @@ public:
             const std::uint64_t seed = pad_seed(c_, slot, inc, pad_purpose::logout, static_cast<std::uint32_t>(i));
             c_.send_qq(io, port_role::client, slot, tcp_msg::logout, me.ip, me.port,
                        c_.settings.login_servers[r.server_index], c_.qq_port(slot), [&](proto::byte_span room) {
-                           return qq_packet::client_encrypted(room, h, session, seed, [&](proto::byte_span p) {
+                           return qq_packet::client_encrypted(room, h, session, seed, c_.seal, [&](proto::byte_span p) {
                                return proto::encode_logout(body, p);
                            });
                        });
@@ -147,7 +147,7 @@ public:
         const std::uint64_t seed = pad_seed(c_, slot, inc, pad_purpose::push_ack, sequence);
         c_.send_qq(io, port_role::client, slot, tcp_msg::push_ack, f.dst_ip, f.dst_port, f.src_ip, f.src_port,
                    [&](proto::byte_span room) {
-                       return qq_packet::client_encrypted(room, h, session, seed, [&](proto::byte_span p) {
+                       return qq_packet::client_encrypted(room, h, session, seed, c_.seal, [&](proto::byte_span p) {
                            return proto::copy_recv_im_ack(received_plain, p);
                        });
                    });

@@ -19,10 +19,12 @@
 #include "dataplane/engine/frame_writer.hpp"
 #include "dataplane/engine/keylog.hpp"
 #include "dataplane/engine/load_settings.hpp"
+#include "dataplane/engine/rx_plaintexts.hpp"
 #include "dataplane/engine/session_identity.hpp"
 #include "dataplane/engine/session_table.hpp"
 #include "dataplane/engine/tcp_transport.hpp"
 #include "dataplane/engine/timer_wheel.hpp"
+#include "dataplane/engine/tx_seal.hpp"
 
 namespace qqgen::engine {
 
@@ -104,14 +106,23 @@ struct engine_core {
             return false;
         }
         const std::size_t room = frames.payload_room(role, buf.size());
+        // A QQ body written in the fill is encrypted with the TX burst (tx_seal.hpp).
+        seal.arm();
         const std::size_t n = room == 0 ? 0 : fill(buf.subspan(frames.payload_offset(role), room));
-        const std::size_t size = n == 0 ? 0 : frames.finish(role, buf, src, src_port, dst, dst_port, n);
-        if (size == 0) {
+        seal.disarm();
+        proto::frame_layout layout;
+        if (n != 0) layout = frames.headers(role, buf, src, src_port, dst, dst_port, n);
+        if (layout.frame_size == 0) {
             io.tx_abort(role);
             ++counters.encode_failures;
             return false;
         }
-        io.tx_commit(role, static_cast<std::uint16_t>(size));
+        if (seal.pending()) {
+            io.tx_commit(role, static_cast<std::uint16_t>(layout.frame_size), seal.seal(buf.data(), layout));
+        } else {
+            proto::finish_checksums(buf, layout);
+            io.tx_commit(role, static_cast<std::uint16_t>(layout.frame_size));
+        }
         ++counters.frames_sent[p];
         return true;
     }
@@ -140,6 +151,19 @@ struct engine_core {
     // The scratch buffer decryptions go to (received frames are read-only).
     [[nodiscard]] proto::byte_span scratch_span() noexcept { return scratch; }
 
+    // A received body decrypted with `key`: the burst's batch answer when it
+    // has one (rx_plaintexts.hpp), else decrypted into the scratch buffer.
+    // Empty, ok false, when it does not decrypt. Valid until the next call.
+    proto::const_byte_span decrypt(const proto::tea_key& key, proto::const_byte_span cipher, bool& ok) noexcept {
+        if (const proto::tea_decrypt_job* j = rx_plain.find(key, cipher)) {
+            ok = j->plain_len.ok();
+            return ok ? proto::const_byte_span{j->out}.first(j->plain_len.value) : proto::const_byte_span{};
+        }
+        const auto d = proto::tea_decrypt(key, cipher, scratch_span());
+        ok = d.ok();
+        return ok ? proto::const_byte_span{scratch}.first(d.value) : proto::const_byte_span{};
+    }
+
     load_settings settings;  // the engine's own copy (the profile it runs)
     session_identity identity;
     buddy_groups buddies;
@@ -151,6 +175,8 @@ struct engine_core {
     engine_counters counters{};
     tcp_transport tcp;  // the TCP users' connections (empty when there are none)
     std::array<std::byte, 2048> scratch{};
+    deferred_seal seal;  // the frame send_udp is building
+    rx_plaintexts rx_plain;  // the received burst's bodies, decrypted in one batch
     std::uint64_t epoch_ns = 0;
     std::uint64_t now_ns = 0;
     std::uint32_t now_us = 0;

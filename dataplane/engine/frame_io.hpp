@@ -18,6 +18,8 @@
 #include <span>
 #include <string_view>
 
+#include "dataplane/engine/tx_seal.hpp"
+
 namespace qqgen::engine {
 
 // Which of the worker's two ports a call is about. The client half of every
@@ -92,19 +94,26 @@ struct io_counters {
     friend constexpr bool operator==(const io_counters&, const io_counters&) = default;
 };
 
+// A received burst, as rx_burst's before_burst callback sees it.
+using frame_spans = std::span<const std::span<const std::byte>>;
+
 namespace detail {
-// A frame callback of the shape the engine passes to rx_burst; used only to
-// spell out the concept.
+// Callbacks of the shapes the engine passes to rx_burst; used only to spell
+// out the concept.
 struct frame_callback_archetype {
     void operator()(std::span<const std::byte>) const noexcept {}
+};
+struct burst_callback_archetype {
+    void operator()(frame_spans) const noexcept {}
 };
 }  // namespace detail
 
 // The contract. Every member is noexcept: failures are counters, never
 // exceptions, because all of them are called per frame.
 template <class Io>
-concept frame_io = requires(Io& io, const Io& const_io, port_role role, std::uint16_t length,
-                            detail::frame_callback_archetype on_frame) {
+concept frame_io = requires(Io& io, const Io& const_io, port_role role, std::uint16_t length, const tx_seal& seal,
+                            detail::frame_callback_archetype on_frame,
+                            detail::burst_callback_archetype before_burst) {
     // A writable buffer for one frame to be sent on `role`'s port, at least
     // min_tx_capacity bytes long; or an empty span when no buffer can be had
     // (counted in tx_alloc_failed). Calling it again before tx_commit or
@@ -119,6 +128,13 @@ concept frame_io = requires(Io& io, const Io& const_io, port_role role, std::uin
     // (tx_bad_length); a commit with nothing begun counts tx_no_frame.
     { io.tx_commit(role, length) } noexcept -> std::same_as<void>;
 
+    // tx_commit of a frame whose QQ-TEA body is still plaintext, with what
+    // sealing it takes: the Io seals every such frame of a burst in one
+    // batch (seal_frames, tx_seal.hpp) right before the burst leaves, so
+    // that whatever sees the frames after that (the port, a capture, a wire
+    // hook) sees final bytes.
+    { io.tx_commit(role, length, seal) } noexcept -> std::same_as<void>;
+
     // Give back the buffer begun last on `role` without sending it.
     { io.tx_abort(role) } noexcept -> std::same_as<void>;
 
@@ -129,6 +145,12 @@ concept frame_io = requires(Io& io, const Io& const_io, port_role role, std::uin
     // frames taken from the port (0 when it was empty). on_frame may call
     // tx_begin/tx_commit/tx_abort/flush on either port.
     { io.rx_burst(role, on_frame) } noexcept -> std::same_as<unsigned>;
+
+    // The same, calling before_burst(frame_spans) once with every frame of
+    // the burst before the first on_frame: all of them stay valid until
+    // rx_burst returns (the engine decrypts the burst's bodies in one batch,
+    // rx_plaintexts.hpp). Frames dropped as multi-segment are not in it.
+    { io.rx_burst(role, before_burst, on_frame) } noexcept -> std::same_as<unsigned>;
 
     // Send whatever is queued on `role`'s port now. The worker loop calls it
     // on a drain deadline (about 100 us, as DPDK's l3fwd BURST_TX_DRAIN_US)

@@ -50,6 +50,18 @@ public:
     // bytes), 0 if it does not fit.
     std::size_t finish(port_role role, proto::byte_span frame, const proto::ip_address& src, std::uint16_t src_port,
                        const proto::ip_address& dst, std::uint16_t dst_port, std::size_t payload_size) noexcept {
+        const proto::frame_layout layout = headers(role, frame, src, src_port, dst, dst_port, payload_size);
+        if (layout.frame_size == 0) return 0;
+        proto::finish_checksums(frame, layout);
+        return layout.frame_size;
+    }
+
+    // finish without the UDP checksum, for a payload whose last bytes are
+    // written later (a sealed frame, tx_seal.hpp): the layout the checksum
+    // needs then; frame_size 0 if it does not fit.
+    proto::frame_layout headers(port_role role, proto::byte_span frame, const proto::ip_address& src,
+                                std::uint16_t src_port, const proto::ip_address& dst, std::uint16_t dst_port,
+                                std::size_t payload_size) noexcept {
         proto::frame_desc d;
         d.eth = eth_[index_of(role)];
         d.src_ip = src;
@@ -58,9 +70,8 @@ public:
         d.src_port = src_port;
         d.dst_port = dst_port;
         const proto::frame_layout layout = proto::write_headers(frame, d, payload_size);
-        if (layout.frame_size == 0 || layout.payload_offset != payload_offset(role)) return 0;
-        proto::finish_checksums(frame, layout);
-        return layout.frame_size;
+        if (layout.frame_size == 0 || layout.payload_offset != payload_offset(role)) return {};
+        return layout;
     }
 
     // A whole TCP segment (RFC 9293 3.1) around `payload` (copied), with its

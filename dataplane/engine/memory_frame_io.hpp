@@ -76,6 +76,8 @@ public:
             free_.push_back(static_cast<std::uint32_t>(i));
         for (auto& p : ports_) {
             p.tx_pending.reserve(config_.tx_burst);
+            p.sealed_frames.reserve(config_.tx_burst);
+            p.seals.reserve(config_.tx_burst);
             p.rx_wire.resize(config_.wire_depth);
         }
     }
@@ -95,21 +97,9 @@ public:
         return buffer(p.begun);
     }
 
-    void tx_commit(port_role role, std::uint16_t length) noexcept {
-        auto& p = port(role);
-        if (p.begun == no_buffer) {
-            ++counters_[role].tx_no_frame;
-            return;
-        }
-        const std::uint32_t index = std::exchange(p.begun, no_buffer);
-        if (length == 0 || length > config_.frame_capacity) {
-            ++counters_[role].tx_bad_length;
-            free_.push_back(index);
-            return;
-        }
-        lengths_[index] = length;
-        p.tx_pending.push_back(index);
-        if (p.tx_pending.size() >= config_.tx_burst) send(role);
+    void tx_commit(port_role role, std::uint16_t length) noexcept { commit(role, length, nullptr); }
+    void tx_commit(port_role role, std::uint16_t length, const tx_seal& seal) noexcept {
+        commit(role, length, &seal);
     }
 
     void tx_abort(port_role role) noexcept {
@@ -123,9 +113,15 @@ public:
 
     template <class F>
     unsigned rx_burst(port_role role, F&& on_frame) noexcept {
+        return rx_burst(role, [](frame_spans) noexcept {}, on_frame);
+    }
+
+    template <class B, class F>
+    unsigned rx_burst(port_role role, B&& before_burst, F&& on_frame) noexcept {
         auto& w = port(role).incoming();
         release_held(role, false);
         std::array<std::uint32_t, max_rx_burst> burst;
+        std::array<std::span<const std::byte>, max_rx_burst> frames;
         unsigned n = 0;
         while (n < config_.rx_burst && w.count > 0 && w.front().arrives_at <= now_ns_) {
             burst[n++] = w.front().index;
@@ -133,11 +129,12 @@ public:
         }
         auto& c = counters_[role];
         for (unsigned i = 0; i < n; ++i) {
-            const auto frame = buffer(burst[i]).first(lengths_[burst[i]]);
+            frames[i] = buffer(burst[i]).first(lengths_[burst[i]]);
             ++c.rx_frames;
-            c.rx_bytes += frame.size();
-            on_frame(std::span<const std::byte>(frame));
+            c.rx_bytes += frames[i].size();
         }
+        before_burst(frame_spans(frames.data(), n));
+        for (unsigned i = 0; i < n; ++i) on_frame(frames[i]);
         // Like rte_pktmbuf_free_bulk after the loop: buffers stay held for
         // the whole burst.
         for (unsigned i = 0; i < n; ++i) free_.push_back(burst[i]);
@@ -220,6 +217,8 @@ private:
         std::uint32_t begun = no_buffer;
         in_flight_frame held{no_buffer, 0};  // a frame towards this port held back (hold_back)
         std::vector<std::uint32_t> tx_pending;
+        std::vector<std::byte*> sealed_frames;  // the frames of tx_pending committed with a seal
+        std::vector<tx_seal> seals;             // and their seals
         wire_queue rx_wire;  // frames travelling towards this port
         std::uint64_t sent_on_wire = 0;
 
@@ -244,10 +243,37 @@ private:
                 config_.frame_capacity};
     }
 
-    // Puts the TX buffer of `from` on the wire towards its peer. What the
-    // wire has no room for is refused, as a full NIC queue would.
+    void commit(port_role role, std::uint16_t length, const tx_seal* seal) noexcept {
+        auto& p = port(role);
+        if (p.begun == no_buffer) {
+            ++counters_[role].tx_no_frame;
+            return;
+        }
+        const std::uint32_t index = std::exchange(p.begun, no_buffer);
+        if (length == 0 || length > config_.frame_capacity) {
+            ++counters_[role].tx_bad_length;
+            free_.push_back(index);
+            return;
+        }
+        lengths_[index] = length;
+        p.tx_pending.push_back(index);
+        if (seal != nullptr) {
+            p.sealed_frames.push_back(buffer(index).data());
+            p.seals.push_back(*seal);
+        }
+        if (p.tx_pending.size() >= config_.tx_burst) send(role);
+    }
+
+    // Puts the TX buffer of `from` on the wire towards its peer, its sealed
+    // frames sealed first. What the wire has no room for is refused, as a
+    // full NIC queue would.
     void send(port_role from) noexcept {
         auto& p = port(from);
+        if (!p.seals.empty()) {
+            seal_frames(p.sealed_frames, p.seals);
+            p.sealed_frames.clear();
+            p.seals.clear();
+        }
         auto& to = port(peer_of(from)).incoming();
         bool pushed = false, held_now = false;
         auto& c = counters_[from];

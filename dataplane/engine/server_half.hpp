@@ -63,6 +63,23 @@ public:
         r.delivered = 0;
     }
 
+    // For the burst's batch decryption (rx_plaintexts.hpp): the key on_qq
+    // will decrypt this UDP frame's body with, the session key of the user
+    // the header names, when it is a request that carries one (not a token
+    // request or a login, which use other keys). A guess: on_qq checks all.
+    bool guess_body_key(const proto::parsed_frame& f, proto::tea_key& key, proto::const_byte_span& cipher) const noexcept {
+        if (f.dst_port != c_.settings.login_server_port) return false;
+        const auto pk = proto::decode_client_packet(f.payload);
+        if (!pk || pk.value.header.command == proto::qq_command::request_login_token ||
+            pk.value.header.command == proto::qq_command::login)
+            return false;
+        const std::uint32_t slot = c_.identity.slot_of_qq(pk.value.header.qq_number);
+        if (slot == no_slot || (c_.table[slot].cflags & client_flag::used) == 0) return false;
+        key = c_.identity.session_key(slot, c_.table[slot].incarnation);
+        cipher = pk.value.body;
+        return true;
+    }
+
     // A frame for the server port that parsed as UDP over IP of our version.
     template <class Io>
     void on_frame(Io& io, const proto::parsed_frame& f) noexcept {
@@ -163,9 +180,7 @@ private:
     void corrupt() noexcept { ++c_.counters.server.corrupt; }
 
     proto::const_byte_span decrypt(const proto::tea_key& key, proto::const_byte_span cipher, bool& ok) noexcept {
-        const auto d = proto::tea_decrypt(key, cipher, c_.scratch_span());
-        ok = d.ok();
-        return ok ? proto::const_byte_span{c_.scratch}.first(d.value) : proto::const_byte_span{};
+        return c_.decrypt(key, cipher, ok);
     }
 
     // Records sequence offset `off` as received; true the first time.

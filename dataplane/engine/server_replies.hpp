@@ -48,7 +48,7 @@ public:
     void encrypted(Io& io, const proto::parsed_frame& f, const proto::server_header& h, const proto::tea_key& key,
                    std::uint64_t seed, Encode&& encode) noexcept {
         c_.reply_to(io, f, [&](proto::byte_span room) {
-            return qq_packet::server_encrypted(room, h, key, seed, encode);
+            return qq_packet::server_encrypted(room, h, key, seed, c_.seal, encode);
         });
     }
 
@@ -170,7 +170,7 @@ public:
         const client_endpoint to = c_.table.seen(receiver);
         c_.send_qq(io, port_role::server, receiver, tcp_msg::push, c_.settings.login_servers[b.login_server],
                    c_.qq_port(receiver), to.ip, to.port, [&](proto::byte_span room) {
-                       return qq_packet::server_encrypted(room, h, key, seed, [&](proto::byte_span p) {
+                       return qq_packet::server_encrypted(room, h, key, seed, c_.seal, [&](proto::byte_span p) {
                            return proto::encode_recv_im(im, p);
                        });
                    });

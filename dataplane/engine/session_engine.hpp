@@ -106,10 +106,12 @@ public:
         if (!started_) start(now);
         core_.set_clock(now);
         neighbours_.poll(io, now);  // announcements at start, next-hop resolution retries
-        io.rx_burst(port_role::client,
-                    [&](std::span<const std::byte> f) noexcept { receive(io, port_role::client, f, other); });
-        io.rx_burst(port_role::server,
-                    [&](std::span<const std::byte> f) noexcept { receive(io, port_role::server, f, other); });
+        for (const port_role role : all_port_roles) {
+            io.rx_burst(
+                role, [&](frame_spans burst) noexcept { decrypt_bodies(role, burst); },
+                [&](std::span<const std::byte> f) noexcept { receive(io, role, f, other); });
+            core_.rx_plain.clear();  // its entries point into the burst's frames
+        }
         run_timers(io);
         if (!stopping_ && next_hops_known(now)) {
             shed_users(io);
@@ -217,6 +219,28 @@ private:
     struct no_other_traffic {
         bool operator()(Io&, port_role, const proto::parsed_frame&, std::size_t) const noexcept { return false; }
     };
+
+    // Before a burst is dispatched: the QQ bodies in it whose key the half
+    // can guess, decrypted in one batch (rx_plaintexts.hpp). Checksums are
+    // not verified here: receive() does, and a frame it refuses is simply
+    // never asked about.
+    void decrypt_bodies(port_role role, frame_spans burst) noexcept {
+        core_.rx_plain.clear();
+        if (burst.size() < 2) return;  // one body gains nothing from a batch
+        constexpr proto::parse_options unchecked{false, false};
+        for (const auto frame : burst) {
+            const auto parsed = proto::parse_frame(frame, unchecked);
+            if (!parsed || parsed.value.ip_version != core_.settings.ip_version ||
+                parsed.value.protocol != proto::ip_protocol::udp)
+                continue;
+            proto::tea_key key;
+            proto::const_byte_span cipher;
+            const bool guessed = role == port_role::client ? client_.guess_body_key(parsed.value, key, cipher)
+                                                           : server_.guess_body_key(parsed.value, key, cipher);
+            if (guessed && !core_.rx_plain.add(key, cipher)) break;
+        }
+        core_.rx_plain.decrypt_all();
+    }
 
     template <class Other>
     void receive(Io& io, port_role role, std::span<const std::byte> frame, Other& other) noexcept {

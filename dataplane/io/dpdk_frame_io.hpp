@@ -5,8 +5,9 @@
 // l3fwd and testpmd txonly: mbufs come from a per-port cache refilled with
 // rte_pktmbuf_alloc_bulk, committed frames wait in a per-port TX buffer sent
 // with rte_eth_tx_burst when a burst is full or on flush(), what the queue
-// refuses is counted and freed, and received mbufs go back with
-// rte_pktmbuf_free_bulk. No allocation, lock, system call or log per frame.
+// refuses is counted and freed, frames committed with a seal are QQ-TEA
+// encrypted in one batch as their burst leaves (tx_seal.hpp), and received
+// mbufs go back with rte_pktmbuf_free_bulk. No allocation, lock, system call or log per frame.
 #pragma once
 
 #include <array>
@@ -64,7 +65,7 @@ public:
                 counters_.port[i].tx_refused += p.queued;
                 rte_pktmbuf_free_bulk(p.tx.data(), p.queued);
             }
-            p.cached = p.queued = 0;
+            p.cached = p.queued = p.sealed = 0;
         }
     }
 
@@ -82,26 +83,9 @@ public:
         return {rte_pktmbuf_mtod(p.begun, std::byte*), rte_pktmbuf_tailroom(p.begun)};
     }
 
-    void tx_commit(port_role role, std::uint16_t length) noexcept {
-        auto& p = port(role);
-        rte_mbuf* m = p.begun;
-        if (m == nullptr) [[unlikely]] {
-            ++counters_[role].tx_no_frame;
-            return;
-        }
-        p.begun = nullptr;
-        if (length == 0 || length > rte_pktmbuf_tailroom(m)) [[unlikely]] {
-            ++counters_[role].tx_bad_length;
-            p.cache[p.cached++] = m;  // room: it came from this cache
-            return;
-        }
-        m->data_len = length;
-        m->pkt_len = length;
-        // Captured as committed: after tx_burst the mbuf is the PMD's.
-        if (capture_tx_) tap_->offer(m);
-        p.queued_bytes += length;
-        p.tx[p.queued++] = m;
-        if (p.queued == burst_size) send(role, p);
+    void tx_commit(port_role role, std::uint16_t length) noexcept { commit(role, length, nullptr); }
+    void tx_commit(port_role role, std::uint16_t length, const engine::tx_seal& seal) noexcept {
+        commit(role, length, &seal);
     }
 
     void tx_abort(port_role role) noexcept {
@@ -115,14 +99,20 @@ public:
 
     template <class F>
     unsigned rx_burst(port_role role, F&& on_frame) noexcept {
+        return rx_burst(role, [](engine::frame_spans) noexcept {}, on_frame);
+    }
+
+    template <class B, class F>
+    unsigned rx_burst(port_role role, B&& before_burst, F&& on_frame) noexcept {
         auto& p = port(role);
         std::array<rte_mbuf*, burst_size> pkts;
         const std::uint16_t n = rte_eth_rx_burst(p.port_id, p.queue, pkts.data(), burst_size);
         if (n == 0) return 0;
         auto& c = counters_[role];
+        std::array<std::span<const std::byte>, burst_size> frames;
+        std::uint16_t kept = 0;
         for (std::uint16_t i = 0; i < n; ++i) {
             rte_mbuf* m = pkts[i];
-            if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void*));
             if (m->nb_segs != 1) [[unlikely]] {
                 ++c.rx_multiseg_dropped;
                 continue;
@@ -130,8 +120,11 @@ public:
             ++c.rx_frames;
             c.rx_bytes += m->data_len;
             if (capture_rx_) tap_->offer(m);
-            on_frame(std::span<const std::byte>(rte_pktmbuf_mtod(m, const std::byte*), m->data_len));
+            rte_prefetch0(rte_pktmbuf_mtod(m, void*));
+            frames[kept++] = std::span<const std::byte>(rte_pktmbuf_mtod(m, const std::byte*), m->data_len);
         }
+        before_burst(engine::frame_spans(frames.data(), kept));
+        for (std::uint16_t i = 0; i < kept; ++i) on_frame(frames[i]);
         rte_pktmbuf_free_bulk(pkts.data(), n);
         return n;
     }
@@ -173,11 +166,39 @@ private:
         std::uint16_t queue = 0;
         std::uint16_t cached = 0;    // mbufs in cache
         std::uint16_t queued = 0;    // committed mbufs in tx
+        std::uint16_t sealed = 0;    // of them, committed with a seal
         std::array<rte_mbuf*, burst_size> cache{};
         std::array<rte_mbuf*, burst_size> tx{};
+        std::array<std::byte*, burst_size> sealed_frames{};  // their data, in commit order
+        std::array<engine::tx_seal, burst_size> seals{};
     };
 
     port_state& port(port_role role) noexcept { return ports_[engine::index_of(role)]; }
+
+    void commit(port_role role, std::uint16_t length, const engine::tx_seal* seal) noexcept {
+        auto& p = port(role);
+        rte_mbuf* m = p.begun;
+        if (m == nullptr) [[unlikely]] {
+            ++counters_[role].tx_no_frame;
+            return;
+        }
+        p.begun = nullptr;
+        if (length == 0 || length > rte_pktmbuf_tailroom(m)) [[unlikely]] {
+            ++counters_[role].tx_bad_length;
+            p.cache[p.cached++] = m;  // room: it came from this cache
+            return;
+        }
+        m->data_len = length;
+        m->pkt_len = length;
+        if (seal != nullptr) {
+            p.seals[p.sealed] = *seal;
+            p.sealed_frames[p.sealed++] = rte_pktmbuf_mtod(m, std::byte*);
+        }
+        p.queued_bytes += length;
+        p.tx[p.queued++] = m;
+        if (p.queued == burst_size) send(role, p);
+    }
+
 
     static bool refill(port_state& p) noexcept {
         if (rte_pktmbuf_alloc_bulk(p.pool, p.cache.data(), burst_size) == 0) {
@@ -192,7 +213,15 @@ private:
         return true;
     }
 
+    // The burst's sealed frames sealed in one batch, the burst captured
+    // (final bytes: after tx_burst the mbufs are the PMD's), then sent.
     void send(port_role role, port_state& p) noexcept {
+        if (p.sealed != 0) {
+            engine::seal_frames({p.sealed_frames.data(), p.sealed}, {p.seals.data(), p.sealed});
+            p.sealed = 0;
+        }
+        if (capture_tx_)
+            for (std::uint16_t i = 0; i < p.queued; ++i) tap_->offer(p.tx[i]);
         const std::uint16_t sent = rte_eth_tx_burst(p.port_id, p.queue, p.tx.data(), p.queued);
         auto& c = counters_[role];
         std::uint64_t refused_bytes = 0;

@@ -354,7 +354,8 @@ TEST_CASE("the server tracks gaps, late fills and duplicates of sequence numbers
         h.command = proto::qq_command::keep_alive;
         h.sequence = static_cast<std::uint16_t>(start + off);
         h.qq_number = qq;
-        const std::size_t n = engine::qq_packet::client_encrypted(qqp, h, key, off, [&](proto::byte_span p) {
+        engine::deferred_seal now;  // not armed: encrypted at once
+        const std::size_t n = engine::qq_packet::client_encrypted(qqp, h, key, off, now, [&](proto::byte_span p) {
             return proto::encode_keep_alive_request({qq}, proto::keep_alive_uid_format::binary, p);
         });
         REQUIRE(n > 0);

@@ -1,0 +1,90 @@
+// Received QQ bodies decrypted a burst at a time (issue 6; design.md
+// "Frames": batch QQ-TEA across a burst, independent messages in SIMD lanes).
+//
+// Before a received burst is dispatched, each half guesses, per frame, the
+// key its handler will decrypt the body with (the session key of the user
+// the frame names: client_half::guess_body_key, server_half::guess_body_key)
+// and the burst's bodies are decrypted together (tea_decrypt_batch). The
+// handlers still call decrypt(key, cipher) as before; that answers from here
+// when the same ciphertext (same bytes in the same frame) was decrypted with
+// the same key, and otherwise decrypts on the spot. A wrong guess therefore
+// costs one wasted lane, never a wrong answer: an entry is used only for the
+// exact (key, ciphertext) it was made from, and the batch gives exactly what
+// tea_decrypt gives (qq_tea_batch.hpp).
+//
+// Entries live until the next burst: the received frames (and so the
+// ciphertexts the entries point into) stay valid for the whole burst.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "protocols/bytes.hpp"
+#include "protocols/qq_tea.hpp"
+#include "protocols/qq_tea_batch.hpp"
+
+namespace qqgen::engine {
+
+class rx_plaintexts {
+public:
+    // A burst is 32 frames (dpdk_frame_io), at most 64 (memory_frame_io).
+    static constexpr std::size_t max_entries = 64;
+    // Plaintext room for a burst; a body that does not fit is decrypted on
+    // the spot instead. 64 bodies of up to ~750 bytes.
+    static constexpr std::size_t arena_size = 48 * 1024;
+    // Bodies longer than the engine's scratch buffer are not batched, so that
+    // an answer from here never differs from decrypting into that buffer.
+    static constexpr std::size_t max_cipher = 2048;
+
+    void clear() noexcept {
+        count_ = 0;
+        used_ = 0;
+        cursor_ = 0;
+    }
+
+    // Notes `cipher` for decryption with `key` in this burst's batch; false
+    // (nothing noted) when the burst's room is used up.
+    bool add(const proto::tea_key& key, proto::const_byte_span cipher) noexcept {
+        if (count_ == max_entries || cipher.size() > max_cipher || cipher.size() > arena_size - used_) return false;
+        proto::tea_decrypt_job& j = jobs_[count_++];
+        j.key = key;
+        j.cipher = cipher;
+        j.out = proto::byte_span{arena_}.subspan(used_, cipher.size());
+        used_ += cipher.size();
+        return true;
+    }
+
+    // Decrypts every noted body in one batch.
+    void decrypt_all() noexcept {
+        if (count_ != 0) proto::tea_decrypt_batch(std::span(jobs_.data(), count_));
+    }
+
+    [[nodiscard]] std::size_t size() const noexcept { return count_; }
+
+    // The batch's answer for (key, cipher), or nullptr when it has none.
+    // Handlers ask in the order the bodies were noted, so the first look is
+    // usually the hit.
+    [[nodiscard]] const proto::tea_decrypt_job* find(const proto::tea_key& key,
+                                                     proto::const_byte_span cipher) noexcept {
+        for (std::size_t n = 0; n < count_; ++n) {
+            const std::size_t i = cursor_ + n < count_ ? cursor_ + n : cursor_ + n - count_;
+            const proto::tea_decrypt_job& j = jobs_[i];
+            if (j.cipher.data() == cipher.data() && j.cipher.size() == cipher.size() && j.key == key) {
+                cursor_ = i + 1 < count_ ? i + 1 : 0;
+                return &j;
+            }
+        }
+        return nullptr;
+    }
+
+private:
+    std::array<proto::tea_decrypt_job, max_entries> jobs_{};
+    std::size_t count_ = 0;
+    std::size_t used_ = 0;
+    std::size_t cursor_ = 0;
+    alignas(64) std::array<std::byte, arena_size> arena_{};
+};
+
+}  // namespace qqgen::engine
