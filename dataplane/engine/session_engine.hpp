@@ -52,6 +52,12 @@ namespace qqgen::engine {
 // drain period), and the drain period itself.
 struct poll_budget {
     std::uint64_t drain_ns = 100'000;  // DPDK l3fwd's BURST_TX_DRAIN_US
+    // RX bursts taken from each port per poll, while frames keep coming: a
+    // poll may send up to `timers` + `new_users` frames, and each received
+    // one may be answered, so the receiving side must be able to take as
+    // many or the wire between the halves (a ring, a NIC queue) overflows
+    // and drops them.
+    std::uint32_t rx_bursts = 64;
     std::uint32_t timers = 512;        // expiries handled per poll (each may send a frame)
     std::uint32_t new_users = 64;      // users started per poll
     std::uint32_t stop_sweep = 1024;   // slots visited per graceful_stop_step
@@ -106,11 +112,17 @@ public:
         if (!started_) start(now);
         core_.set_clock(now);
         neighbours_.poll(io, now);  // announcements at start, next-hop resolution retries
-        for (const port_role role : all_port_roles) {
-            io.rx_burst(
-                role, [&](frame_spans burst) noexcept { decrypt_bodies(role, burst); },
-                [&](std::span<const std::byte> f) noexcept { receive(io, role, f, other); });
-            core_.rx_plain.clear();  // its entries point into the burst's frames
+        // A burst from each port in turn, so that neither half gets more
+        // than a burst ahead of the other's receiving.
+        for (std::uint32_t b = 0; b < budget_.rx_bursts; ++b) {
+            unsigned taken = 0;
+            for (const port_role role : all_port_roles) {
+                taken += io.rx_burst(
+                    role, [&](frame_spans burst) noexcept { decrypt_bodies(role, burst); },
+                    [&](std::span<const std::byte> f) noexcept { receive(io, role, f, other); });
+                core_.rx_plain.clear();  // its entries point into the burst's frames
+            }
+            if (taken == 0) break;
         }
         run_timers(io);
         if (!stopping_ && next_hops_known(now)) {
