@@ -9,7 +9,12 @@
 #   chat      qqgen's chat phase on the wire topology: --users logged-in users
 #             chatting without pause (every 0x0016 QQ-TEA encrypted, every
 #             received body decrypted and checked); QQ frames per second sent
-#             by both halves (client port tx + server port tx);
+#             by both halves (client port tx + server port tx), and the frames
+#             qqgen itself refused (TX queue full, no mbuf: "io drops");
+#   scaling   the same chat with 2 workers (--users each, one ring pair
+#             each): worker lcores 1 and 2, lcore 2 sharing CPU 0 with the
+#             main lcore (--lcores '(0,2)@0,1@1': this machine has 2 CPUs);
+#             the ratio 2-worker rate / 1-worker rate;
 #   sessions  full sessions per second: DNS, token, login (20 % redirected),
 #             status, friends, online, logout, no chat, no keep-alive wait;
 #   fill      concurrency: --fill users logged in with keep-alives (started at
@@ -48,20 +53,27 @@ baseline() {  # Mpps
   grep -oE 'Tx-pps: +[0-9]+' "$work/testpmd" | grep -oE '[0-9]+$' | awk '$1 > 0 {print $1 / 1e6}' | steady
 }
 
-chat() {  # Mpps of QQ frames, both halves' tx
-  "$dp" "${eal[@]}" -- --topology wire --users "$users" --sessions 0 --rate 1000000 --ramp-ms 0 \
-    --chats 100 --messages 100 --message-delay 0-0 --keepalive-interval 600000 --buddies 7 \
-    --duration "$seconds" --stats-interval 1 >"$work/chat" 2>&1
-  grep -E '^\[' "$work/chat" | sed -E 's/.*client tx ([0-9.]+) Mpps.*server tx ([0-9.]+) Mpps.*/\1 \2/' |
-    awk '{print $1 + $2}' | steady
+chat() {  # $1: EAL lcore options; prints "Mpps of QQ frames (both halves' tx) frames-refused-by-qqgen"
+  # The per-second samples of the run (not of the 2-s graceful stop after it).
+  "$dp" $1 --in-memory --no-pci --log-level warning -- --topology wire --users "$users" --sessions 0 \
+    --rate 1000000 --ramp-ms 0 --chats 100 --messages 100 --message-delay 0-0 --keepalive-interval 600000 \
+    --buddies 7 --duration "$seconds" --stats-interval 1 >"$work/chat" 2>&1
+  local rate drops
+  rate=$(grep -E '^\[' "$work/chat" | head -n "$seconds" |
+    sed -E 's/.*client tx ([0-9.]+) Mpps.*server tx ([0-9.]+) Mpps.*/\1 \2/' | awk '{print $1 + $2}' | steady)
+  drops=$(grep -E '^\[' "$work/chat" | head -n "$seconds" | grep -oE 'io drops [0-9]+' |
+    awk '{n += $3} END {print n + 0}')
+  echo "$rate $drops"
 }
 
 sessions() {  # complete sessions per second
   "$dp" "${eal[@]}" -- --topology wire --users 200000 --sessions 0 --rate 1000000 --ramp-ms 0 \
     --chats 0 --keepalives 0 --duration "$seconds" --stats-interval 0 >"$work/sessions" 2>&1
-  local done
+  local done refused
   done=$(grep -oE 'users: started [0-9]+, completed [0-9]+' "$work/sessions" | grep -oE '[0-9]+$')
-  echo "$done $seconds" | awk '{print $1 / $2}'
+  refused=$(grep -E '^  total ' "$work/sessions" | grep -oE 'tx_(refused|alloc_failed)=[0-9]+' |
+    awk -F= '{n += $2} END {print n + 0}')
+  echo "$done $seconds $refused" | awk '{print $1 / $2, $3}'
 }
 
 fill_memory() {  # bytes per logged-in user: RSS + hugepages of the dataplane at full concurrency
@@ -81,14 +93,23 @@ fill_memory() {  # bytes per logged-in user: RSS + hugepages of the dataplane at
   echo "$rss ${huge:-0} $logged" | awk '{printf "%.1f %d\n", ($1 + $2) * 1024 / $3, $3}'
 }
 
-declare -a b c s
+declare -a b c c2 s
+drops=0
 for i in $(seq 1 "$runs"); do
-  b[i]=$(baseline); c[i]=$(chat); s[i]=$(sessions)
-  echo "run $i: testpmd txonly net_null ${b[i]} Mpps | qqgen chat ${c[i]} Mpps | full sessions ${s[i]}/s"
+  b[i]=$(baseline)
+  read -r c[i] d1 <<<"$(chat "-l 0-1")"
+  read -r c2[i] d2 <<<"$(chat "--lcores=(0,2)@0,1@1")"
+  read -r s[i] d3 <<<"$(sessions)"
+  drops=$((drops + d1 + d2 + d3))
+  echo "run $i: testpmd txonly net_null ${b[i]} Mpps | qqgen chat ${c[i]} Mpps (refused $d1) |" \
+       "2 workers ${c2[i]} Mpps (refused $d2) | full sessions ${s[i]}/s (refused $d3)"
 done
-mb=$(printf '%s\n' "${b[@]}" | median); mc=$(printf '%s\n' "${c[@]}" | median); ms=$(printf '%s\n' "${s[@]}" | median)
+mb=$(printf '%s\n' "${b[@]}" | median); mc=$(printf '%s\n' "${c[@]}" | median)
+mc2=$(printf '%s\n' "${c2[@]}" | median); ms=$(printf '%s\n' "${s[@]}" | median)
 ratio=$(echo "$mc $mb" | awk '{printf "%.4f", $1 / $2}')
+scaling=$(echo "$mc2 $mc" | awk '{printf "%.2f", $1 / $2}')
 read -r per_user filled <<<"$(fill_memory)"
-echo "medians of $runs: testpmd $mb Mpps, qqgen chat $mc Mpps (ratio $ratio), full sessions $ms/s"
+echo "medians of $runs: testpmd $mb Mpps, qqgen chat $mc Mpps (ratio $ratio), 2 workers $mc2 Mpps" \
+     "(scaling $scaling), full sessions $ms/s; frames refused by qqgen in all runs: $drops"
 echo "fill: $filled users logged in, $per_user bytes per user (RSS + hugepages / users)"
-echo "summary: qqgen chat phase $mc Mpps = $(echo "$ratio" | awk '{printf "%.1f", $1 * 100}')% of testpmd txonly ($mb Mpps, net_null, same lcores); $ms full sessions/s; $per_user B/user at $filled users (one worker, $(nproc) cores, $(date -u +%F))"
+echo "summary: qqgen chat phase $mc Mpps = $(echo "$ratio" | awk '{printf "%.1f", $1 * 100}')% of testpmd txonly ($mb Mpps, net_null, same lcores), ${scaling}x with 2 workers; $ms full sessions/s; $per_user B/user at $filled users (one worker, $(nproc) cores, $(date -u +%F))"

@@ -69,9 +69,11 @@ struct alignas(64) session_record {
     std::uint16_t progress = 0;         // page position, or message number (chat)
     std::uint16_t keepalives = 0;       // keep-alives answered
     std::uint32_t stage_start_us = 0;   // first transmission of the current request (latency)
-    std::uint32_t login_start_us = 0;   // first token request (login latency)
+    // First token request (login latency). While the slot is free (cstate
+    // idle) it is the link of session_table's FIFO of free slots instead.
+    std::uint32_t login_start_us = 0;
 
-    // --- server half (24 bytes) ---
+    // --- server half (28 bytes) ---
     server_state sstate = server_state::fresh;
     std::uint8_t sflags = 0;
     std::uint8_t login_server = 0;      // the server the user logged in to (relays come from it)
@@ -83,7 +85,11 @@ struct alignas(64) session_record {
     std::uint16_t relay_sequence = 0;   // its 0x0017 header sequence
     std::uint32_t message_sent_us = 0;  // as sender: first transmission of the current message
     std::uint16_t delivered = 0;        // as sender: messages its buddies' clients have received
-    std::uint16_t reserved = 0;
+    // Where the server half last saw the user's requests come from (after
+    // any NAT): relays go there. The IPv4 address lives here; an IPv6 one in
+    // session_table's cold array.
+    std::uint16_t seen_port = 0;
+    std::uint32_t seen_ip4 = 0;
 };
 
 static_assert(sizeof(session_record) == 64, "the hot session record must be one cache line");

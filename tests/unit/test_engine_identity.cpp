@@ -178,9 +178,27 @@ TEST_CASE("the session table: free FIFO and bytes per session", "[identity]") {
     CHECK(t.take_free() == 0);
     CHECK(t.take_free() == no_slot);
     CHECK(t.active() == 4);
-    // 64-byte line, relay timer 12, IM MD5 16, seen address 4 + port 2, free FIFO 4.
-    CHECK(t.bytes_per_session() == 64 + 12 + 16 + 6 + 4);
-    CHECK(session_table(4, true).bytes_per_session() == 64 + 12 + 16 + 18 + 4);
+    // Emptied and refilled: the order of release is the order of reuse, and
+    // a taken slot's login_start_us (the FIFO's link while free) reads 0.
+    for (const std::uint32_t s : {2u, 0u, 3u, 1u}) t.release(s);
+    CHECK(t.free_count() == 4);
+    for (const std::uint32_t s : {2u, 0u, 3u}) {
+        CHECK(t.take_free() == s);
+        CHECK(t[s].login_start_us == 0);
+    }
+    t.release(2);
+    CHECK(t.take_free() == 1);
+    CHECK(t.take_free() == 2);
+    CHECK(t.take_free() == no_slot);
+    // The seen endpoint of an IPv4 user lives in the hot record.
+    t.set_seen(3, *qqgen::proto::ip_address::parse("10.1.2.3"), 4321);
+    CHECK(t.seen(3).ip == *qqgen::proto::ip_address::parse("10.1.2.3"));
+    CHECK(t.seen(3).port == 4321);
+    // 64-byte line (seen IPv4 address and port, free-FIFO link included),
+    // relay timer 12, IM MD5 16; IPv6: the seen address in a cold array.
+    CHECK(t.bytes_per_session() == 64 + 12 + 16);
+    CHECK(session_table(4, true).bytes_per_session() == 64 + 12 + 16 + 16);
+    CHECK(t.bytes_per_session() <= 96);  // issue 6: at most 96 bytes per user all included
     WARN("bytes per session: " << t.bytes_per_session() << " (IPv4), "
                                << session_table(1, true).bytes_per_session() << " (IPv6)");
 }
