@@ -7,8 +7,8 @@
 namespace qqgen::engine {
 
 void seal_frames(std::span<std::byte* const> frames, std::span<const tx_seal> seals) noexcept {
-    // A TX burst is 32 frames; a longer list (memory_frame_io's configurable
-    // burst) goes in chunks of this many.
+    // dpdk_frame_io seals at most both ports' bursts (2 x 32) at once; a
+    // longer list (memory_frame_io's configurable burst) goes in chunks.
     constexpr std::size_t chunk = 64;
     std::array<proto::tea_encrypt_job, chunk> jobs;
     for (std::size_t base = 0; base < seals.size(); base += chunk) {

@@ -6,8 +6,9 @@
 // rte_pktmbuf_alloc_bulk, committed frames wait in a per-port TX buffer sent
 // with rte_eth_tx_burst when a burst is full or on flush(), what the queue
 // refuses is counted and freed, frames committed with a seal are QQ-TEA
-// encrypted in one batch as their burst leaves (tx_seal.hpp), and received
-// mbufs go back with rte_pktmbuf_free_bulk. No allocation, lock, system call or log per frame.
+// encrypted in one batch as a burst leaves (tx_seal.hpp), and received mbufs
+// go back with rte_pktmbuf_free_bulk. No allocation, lock, system call or log
+// per frame.
 #pragma once
 
 #include <array>
@@ -195,7 +196,6 @@ private:
         p.tx[p.queued++] = m;
         if (p.queued == burst_size) send(role, p);
     }
-
 
     static bool refill(port_state& p) noexcept {
         if (rte_pktmbuf_alloc_bulk(p.pool, p.cache.data(), burst_size) == 0) {
