@@ -43,7 +43,6 @@
 #include "dataplane/engine/pacer.hpp"
 #include "dataplane/engine/server_half.hpp"
 #include "dataplane/engine/worker_engine.hpp"
-#include "protocols/md5.hpp"
 #include "protocols/net_headers.hpp"
 
 namespace qqgen::engine {
@@ -81,7 +80,7 @@ template <frame_io Io>
 class session_engine {
 public:
     // Set-up: throws std::invalid_argument (settings, with the field named)
-    // or std::runtime_error (MD5 unavailable) so the caller can report it.
+    // so the caller can report it.
     session_engine(const load_settings& s, std::uint32_t worker_index, std::uint32_t worker_count,
                    const chat_texts& texts, poll_budget budget = {})
         : core_(checked(s, worker_count), worker_index, worker_count, texts),
@@ -92,9 +91,6 @@ public:
           budget_(budget),
           worker_count_(worker_count) {
         if (!core_.content.error().empty()) throw std::invalid_argument(core_.content.error());
-        // Fails here, at set-up, if the OpenSSL configuration refuses MD5;
-        // the login path then cannot fail.
-        (void)proto::password_key("qqgen");
     }
 
     session_engine(const session_engine&) = delete;

@@ -211,9 +211,8 @@ public:
         for (std::size_t i = 2; i < password_size; ++i) pw[i] = alphabet[(v >> (5 * (i - 2))) & 31];
         return pw;
     }
-    // MD5(MD5(password)). Login and logout time only: it goes through
-    // OpenSSL's EVP layer. The engine checks at construction that MD5 works,
-    // so the exception md5() may throw cannot happen here.
+    // MD5(MD5(password)), about 0.2 us (protocols/md5.hpp): logins and
+    // logouts derive it again rather than store 16 bytes a user.
     [[nodiscard]] proto::tea_key password_key(std::uint32_t slot) const noexcept {
         const auto pw = password(slot);
         return proto::password_key({pw.data(), pw.size()});
