@@ -206,9 +206,14 @@ private:
         block.token = token;
         const std::size_t at = proto::tea_plain_offset(proto::login_block_size);
         if (proto::encode_login_block(block, slots.ciphertext.subspan(at)) != proto::login_block_size) return 0;
-        if (proto::tea_encrypt_in_place(initial, slots.ciphertext, proto::login_block_size, seed) !=
-            proto::login_ciphertext_size)
-            return 0;
+        // The 416-byte block is the longest body a session sends: over UDP
+        // it is encrypted with the TX burst's batch (tx_seal.hpp), over TCP
+        // (no seal armed) here.
+        const std::size_t sealed =
+            c_.seal.armed()
+                ? c_.seal.take(initial, seed, slots.ciphertext.data() + at, proto::login_block_size, slots.ciphertext)
+                : proto::tea_encrypt_in_place(initial, slots.ciphertext, proto::login_block_size, seed);
+        if (sealed != proto::login_ciphertext_size) return 0;
         return proto::frame_client_body(room, h, proto::login_request_body_size);
     }
 

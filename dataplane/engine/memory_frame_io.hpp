@@ -51,6 +51,7 @@ struct wire_counters {
     std::uint64_t dropped = 0;    // lost on the wire (drop_every or the hook)
     std::uint64_t corrupted = 0;  // changed by corrupt_every
     std::uint64_t reordered = 0;  // held back behind a later frame (the hook's hold_back)
+    std::uint64_t sealed = 0;     // committed with a tx_seal: QQ-TEA body encrypted in the send's batch
 };
 
 // A hook's decision about one frame on the wire. The hook may also change
@@ -270,6 +271,7 @@ private:
     void send(port_role from) noexcept {
         auto& p = port(from);
         if (!p.seals.empty()) {
+            wire_[index_of(from)].sealed += p.seals.size();
             seal_frames(p.sealed_frames, p.seals);
             p.sealed_frames.clear();
             p.seals.clear();

@@ -187,3 +187,26 @@ TEST_CASE("a chatting engine over bursts of 32: every body checked, none corrupt
     CHECK(c.client_corrupt_replies == 0);
     CHECK(c.messages.delivered > 0);
 }
+
+TEST_CASE("every client datagram with a QQ-TEA body is sealed in the TX batch, the login block too",
+          "[engine][tea_batch]") {
+    // The login block (416 bytes, the longest body of a session) was once
+    // encrypted on its own as it was built, one block after another.
+    load_settings s = quick_settings(64);
+    memory_frame_io io(roomy_wire());
+    std::uint64_t with_body = 0, logins = 0;
+    io.set_wire_hook([&](port_role from, std::span<std::byte> frame) {
+        if (from != port_role::client) return wire_verdict::deliver;
+        const std::uint16_t command = qq_command_of(udp_payload(frame));
+        // Not DNS (no QQ tag) nor the token request (its body is in clear).
+        if (command != 0 && command != static_cast<std::uint16_t>(proto::qq_command::request_login_token)) ++with_body;
+        if (command == static_cast<std::uint16_t>(proto::qq_command::login)) ++logins;
+        return wire_verdict::deliver;
+    });
+    engine_t e(s, 0, 1, texts());
+    REQUIRE(run_until(e, io, [&] { return e.done(); }, 60'000'000'000));
+    settle(e, io);
+    CHECK(e.counters().users.completed == 64);
+    CHECK(logins >= 64);
+    CHECK(io.wire(port_role::client).sealed == with_body);
+}
