@@ -100,21 +100,28 @@ public:
         tcp_.on_segment(io, f);
     }
 
-    // For the burst's batch decryption (rx_plaintexts.hpp): the key on_qq
-    // will decrypt this UDP frame's body with, the session key of the user
-    // whose endpoint it is sent to, when it is a reply that carries one (not
-    // to a token request or a login). A guess: on_frame checks all.
-    bool guess_body_key(const proto::parsed_frame& f, proto::tea_key& key, proto::const_byte_span& cipher) const noexcept {
-        if (f.src_port != c_.settings.login_server_port) return false;
+    // For the burst's batch decryption (rx_plaintexts.hpp): the keys on_qq
+    // will decrypt this UDP frame's body with, for the user whose endpoint
+    // it is sent to: the session key, or for a login reply the password key
+    // and, where the server is to redirect this login, the initial key after
+    // it (on_login's order). Nothing for a token reply (no encrypted body).
+    // A guess: on_frame checks all.
+    void guess_body(const proto::parsed_frame& f, body_guess& guess) const noexcept {
+        if (f.src_port != c_.settings.login_server_port) return;
         const endpoint_owner who = c_.identity.owner_of(f.dst_ip, f.dst_port);
-        if (who.slot == no_slot || (c_.table[who.slot].cflags & client_flag::used) == 0) return false;
+        if (who.slot == no_slot) return;
+        const session_record& r = c_.table[who.slot];
+        if ((r.cflags & client_flag::used) == 0) return;
         const auto pk = proto::decode_server_packet(f.payload);
-        if (!pk || pk.value.header.command == proto::qq_command::request_login_token ||
-            pk.value.header.command == proto::qq_command::login)
-            return false;
-        key = c_.identity.session_key(who.slot, c_.table[who.slot].incarnation);
-        cipher = pk.value.body;
-        return true;
+        if (!pk || pk.value.header.command == proto::qq_command::request_login_token) return;
+        guess.cipher = pk.value.body;
+        if (pk.value.header.command == proto::qq_command::login) {
+            guess.add(c_.identity.password_key(who.slot));
+            if ((r.cflags & client_flag::redirected) == 0 && c_.identity.redirected(who.slot, r.incarnation))
+                guess.add(c_.identity.initial_key(who.slot, r.incarnation));
+            return;
+        }
+        guess.add(c_.identity.session_key(who.slot, r.incarnation));
     }
 
     // A frame for the client port that parsed as UDP over IP of our version.

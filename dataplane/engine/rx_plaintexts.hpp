@@ -3,7 +3,8 @@
 //
 // Before a received burst is dispatched, each half guesses, per frame, the
 // key its handler will decrypt the body with (the session key of the user
-// the frame names: client_half::guess_body_key, server_half::guess_body_key)
+// the frame names, or the login's keys: client_half::guess_body,
+// server_half::guess_body)
 // and the burst's bodies are decrypted together (tea_decrypt_batch). The
 // handlers still call decrypt(key, cipher) as before; that answers from here
 // when the same ciphertext (same bytes in the same frame) was decrypted with
@@ -26,6 +27,20 @@
 #include "protocols/qq_tea_batch.hpp"
 
 namespace qqgen::engine {
+
+// The keys a half guesses one received body will be decrypted with, in the
+// order its handler tries them (at most two: pidgin's login reply is tried
+// with the password key, then the initial key).
+struct body_guess {
+    static constexpr std::size_t max_keys = 2;
+    proto::const_byte_span cipher;
+    std::array<proto::tea_key, max_keys> keys{};
+    std::size_t key_count = 0;
+
+    void add(const proto::tea_key& key) noexcept {
+        if (key_count < max_keys) keys[key_count++] = key;
+    }
+};
 
 class rx_plaintexts {
 public:
@@ -53,6 +68,13 @@ public:
         j.cipher = cipher;
         j.out = proto::byte_span{arena_}.subspan(used_, cipher.size());
         used_ += cipher.size();
+        return true;
+    }
+
+    // Notes every key of `guess`; false when the burst's room ran out.
+    bool add(const body_guess& guess) noexcept {
+        for (std::size_t k = 0; k < guess.key_count; ++k)
+            if (!add(guess.keys[k], guess.cipher)) return false;
         return true;
     }
 

@@ -68,24 +68,23 @@ public:
     // the header names, or for a login the initial key its login block is
     // encrypted with (not for a token request, which has no encrypted body).
     // A guess: on_qq checks all.
-    bool guess_body_key(const proto::parsed_frame& f, proto::tea_key& key, proto::const_byte_span& cipher) const noexcept {
-        if (f.dst_port != c_.settings.login_server_port) return false;
+    void guess_body(const proto::parsed_frame& f, body_guess& guess) const noexcept {
+        if (f.dst_port != c_.settings.login_server_port) return;
         const auto pk = proto::decode_client_packet(f.payload);
-        if (!pk || pk.value.header.command == proto::qq_command::request_login_token) return false;
+        if (!pk || pk.value.header.command == proto::qq_command::request_login_token) return;
         const std::uint32_t slot = c_.identity.slot_of_qq(pk.value.header.qq_number);
-        if (slot == no_slot || (c_.table[slot].cflags & client_flag::used) == 0) return false;
+        if (slot == no_slot || (c_.table[slot].cflags & client_flag::used) == 0) return;
         const std::uint32_t inc = c_.table[slot].incarnation;
         if (pk.value.header.command == proto::qq_command::login) {
             // The login block, under the initial key (on_login).
             const auto req = proto::decode_login_request(pk.value.body);
-            if (!req) return false;
-            key = c_.identity.initial_key(slot, inc);
-            cipher = req.value.ciphertext;
-            return true;
+            if (!req) return;
+            guess.cipher = req.value.ciphertext;
+            guess.add(c_.identity.initial_key(slot, inc));
+            return;
         }
-        key = c_.identity.session_key(slot, inc);
-        cipher = pk.value.body;
-        return true;
+        guess.cipher = pk.value.body;
+        guess.add(c_.identity.session_key(slot, inc));
     }
 
     // A frame for the server port that parsed as UDP over IP of our version.

@@ -241,11 +241,10 @@ private:
             if (!parsed || parsed.value.ip_version != core_.settings.ip_version ||
                 parsed.value.protocol != proto::ip_protocol::udp)
                 continue;
-            proto::tea_key key;
-            proto::const_byte_span cipher;
-            const bool guessed = role == port_role::client ? client_.guess_body_key(parsed.value, key, cipher)
-                                                           : server_.guess_body_key(parsed.value, key, cipher);
-            if (guessed && !core_.rx_plain.add(key, cipher)) break;
+            body_guess guess;
+            if (role == port_role::client) client_.guess_body(parsed.value, guess);
+            else server_.guess_body(parsed.value, guess);
+            if (!core_.rx_plain.add(guess)) break;
         }
         core_.rx_plain.decrypt_all();
     }

@@ -25,6 +25,7 @@
 #include <span>
 
 #include "dataplane/engine/load_settings.hpp"
+#include "dataplane/engine/password_key_cache.hpp"
 #include "protocols/counter_rng.hpp"
 #include "protocols/md5.hpp"
 #include "protocols/net_headers.hpp"
@@ -211,11 +212,13 @@ public:
         for (std::size_t i = 2; i < password_size; ++i) pw[i] = alphabet[(v >> (5 * (i - 2))) & 31];
         return pw;
     }
-    // MD5(MD5(password)), about 0.2 us (protocols/md5.hpp): logins and
-    // logouts derive it again rather than store 16 bytes a user.
+    // MD5(MD5(password)), about 0.2 us (protocols/md5.hpp): derived, not
+    // stored with the user; the last few are kept (password_key_cache.hpp).
     [[nodiscard]] proto::tea_key password_key(std::uint32_t slot) const noexcept {
-        const auto pw = password(slot);
-        return proto::password_key({pw.data(), pw.size()});
+        return password_keys_.get(slot, [this](std::uint32_t s) noexcept {
+            const auto pw = password(s);
+            return proto::password_key({pw.data(), pw.size()});
+        });
     }
 
     [[nodiscard]] std::uint32_t users() const noexcept { return users_; }
@@ -247,6 +250,9 @@ private:
     std::uint32_t ports_per_address_;
     std::uint64_t block_start_ = 0;
     std::uint32_t generations_ = 1;
+    // A cache of pure derivations: filling it changes no answer, so the
+    // derivations stay const. One worker's, never shared between threads.
+    mutable password_key_cache password_keys_;
 };
 
 }  // namespace qqgen::engine

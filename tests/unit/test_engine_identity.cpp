@@ -211,3 +211,25 @@ TEST_CASE("one worker holds 1,000,000 sessions in about 100 MB", "[identity]") {
     CHECK(reinterpret_cast<std::uintptr_t>(&t[0]) % 64 == 0);
     CHECK(reinterpret_cast<std::uintptr_t>(&t[999'999]) - reinterpret_cast<std::uintptr_t>(&t[0]) == 999'999ull * 64);
 }
+
+TEST_CASE("password keys are MD5(MD5(password)) whatever the cache holds", "[identity][password]") {
+    const std::uint32_t users = 3 * static_cast<std::uint32_t>(qqgen::engine::password_key_cache::entries);
+    const load_settings s = small(users, users);
+    const session_identity id(s, 0, 1);
+    auto derived = [&](std::uint32_t slot) {
+        const auto pw = id.password(slot);
+        return qqgen::proto::password_key({pw.data(), pw.size()});
+    };
+    // Slots that share a cache entry, asked in turn and again: each gets
+    // its own key, never the one the entry held before.
+    const std::uint32_t n = static_cast<std::uint32_t>(qqgen::engine::password_key_cache::entries);
+    for (int round = 0; round < 2; ++round) {
+        for (std::uint32_t slot : {5u, 5u + n, 5u + 2 * n, 5u, 7u, 7u + n}) {
+            INFO("slot " << slot);
+            CHECK(id.password_key(slot) == derived(slot));
+        }
+    }
+    CHECK(id.password_key(5) != id.password_key(5 + n));
+    // Slot 0 (the empty mark is slot + 1).
+    CHECK(id.password_key(0) == derived(0));
+}
