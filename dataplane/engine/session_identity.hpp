@@ -114,9 +114,7 @@ public:
     // The value number `extra` of kind k for (slot, incarnation).
     [[nodiscard]] std::uint64_t draw(draw_kind k, std::uint32_t slot, std::uint32_t incarnation,
                                      std::uint32_t extra = 0) const noexcept {
-        const std::uint64_t stream = (std::uint64_t{static_cast<std::uint8_t>(k)} << 56) |
-                                     (std::uint64_t{worker_ & 0xFFFFFFu} << 32) | slot;
-        return proto::counter_random(seed_, stream, (std::uint64_t{incarnation} << 24) ^ extra);
+        return proto::counter_random(seed_, stream_of(k, slot), (std::uint64_t{incarnation} << 24) ^ extra);
     }
 
     // --- QQ numbers (server-half look-up) -------------------------------
@@ -225,13 +223,22 @@ public:
     [[nodiscard]] std::uint32_t worker() const noexcept { return worker_; }
 
 private:
+    [[nodiscard]] std::uint64_t stream_of(draw_kind k, std::uint32_t slot) const noexcept {
+        return (std::uint64_t{static_cast<std::uint8_t>(k)} << 56) | (std::uint64_t{worker_ & 0xFFFFFFu} << 32) | slot;
+    }
     static std::uint32_t low32(const proto::ip_address& a) noexcept { return ip_low32(a); }
     static void set_low32(proto::ip_address& a, std::uint32_t v) noexcept { set_ip_low32(a, v); }
+    // Draws 0 and 1 of (k, slot, incarnation), little-endian. The stream's
+    // half of counter_random is computed once for both (a session key is
+    // derived several times per frame: guess, handler, reply).
     proto::tea_key key_from(draw_kind k, std::uint32_t slot, std::uint32_t incarnation) const noexcept {
+        const std::uint64_t stream_key = proto::mix64(seed_ ^ proto::mix64(stream_of(k, slot)));
+        const std::uint64_t counter = std::uint64_t{incarnation} << 24;
         proto::tea_key key;
-        for (std::size_t i = 0; i < 16; i += 8) {
-            const std::uint64_t v = draw(k, slot, incarnation, static_cast<std::uint32_t>(i / 8));
-            for (std::size_t b = 0; b < 8; ++b) key.bytes[i + b] = std::byte(v >> (8 * b));
+        for (std::size_t i = 0; i < 2; ++i) {
+            // counter_random(seed_, stream, counter ^ i), as draw(k, slot, incarnation, i).
+            const std::uint64_t v = proto::mix64(stream_key + (counter ^ i));
+            for (std::size_t b = 0; b < 8; ++b) key.bytes[8 * i + b] = std::byte(v >> (8 * b));
         }
         return key;
     }

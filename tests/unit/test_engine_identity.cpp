@@ -233,3 +233,27 @@ TEST_CASE("password keys are MD5(MD5(password)) whatever the cache holds", "[ide
     // Slot 0 (the empty mark is slot + 1).
     CHECK(id.password_key(0) == derived(0));
 }
+
+TEST_CASE("initial and session keys are draws 0 and 1 of their stream, little-endian", "[identity][keys]") {
+    const load_settings s = small(100, 1000);
+    const session_identity w0(s, 0, 2), w1(s, 1, 2);
+    auto from_draws = [](const session_identity& id, qqgen::engine::draw_kind k, std::uint32_t slot, std::uint32_t inc) {
+        qqgen::proto::tea_key key;
+        for (std::uint32_t i = 0; i < 2; ++i) {
+            const std::uint64_t v = id.draw(k, slot, inc, i);
+            for (std::size_t b = 0; b < 8; ++b) key.bytes[8 * i + b] = std::byte(v >> (8 * b));
+        }
+        return key;
+    };
+    for (const session_identity* id : {&w0, &w1}) {
+        for (std::uint32_t slot : {0u, 1u, 99u}) {
+            for (std::uint32_t inc : {0u, 1u, 7u, 0xFFFFFu}) {
+                INFO("worker " << id->worker() << " slot " << slot << " incarnation " << inc);
+                CHECK(id->session_key(slot, inc) == from_draws(*id, qqgen::engine::draw_kind::session_key, slot, inc));
+                CHECK(id->initial_key(slot, inc) == from_draws(*id, qqgen::engine::draw_kind::initial_key, slot, inc));
+            }
+        }
+    }
+    CHECK(w0.session_key(1, 1) != w1.session_key(1, 1));
+    CHECK(w0.session_key(1, 1) != w0.initial_key(1, 1));
+}
