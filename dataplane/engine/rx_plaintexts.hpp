@@ -44,8 +44,9 @@ struct body_guess {
 
 class rx_plaintexts {
 public:
-    // A burst is 32 frames (dpdk_frame_io), at most 64 (memory_frame_io).
-    static constexpr std::size_t max_entries = 64;
+    // A burst is at most 64 frames (dpdk_frame_io, memory_frame_io); a login
+    // reply may be guessed with two keys (body_guess).
+    static constexpr std::size_t max_entries = 96;
     // Plaintext room for a burst; a body that does not fit is decrypted on
     // the spot instead. 64 bodies of up to ~750 bytes.
     static constexpr std::size_t arena_size = 48 * 1024;

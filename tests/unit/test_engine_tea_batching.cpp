@@ -67,8 +67,8 @@ TEST_CASE("sealed frames have the bytes of frames encrypted as they were built",
     const load_settings s = quick_settings(4);
     // One writer for each path: a writer numbers the IPv4 IDs it writes.
     engine::frame_writer fw_inline(s), fw_sealed(s);
-    // More frames than one seal_frames chunk (64), bodies of every padding.
-    constexpr std::uint32_t count = 70;
+    // More frames than one seal_frames chunk (128), bodies of every padding.
+    constexpr std::uint32_t count = 130;
     std::vector<std::vector<std::byte>> inline_frames(count), sealed_frames(count);
     std::vector<engine::tx_seal> seals(count);
     std::vector<std::byte*> pointers(count);
