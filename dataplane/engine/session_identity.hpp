@@ -25,7 +25,7 @@
 #include <span>
 
 #include "dataplane/engine/load_settings.hpp"
-#include "dataplane/engine/password_key_cache.hpp"
+#include "dataplane/engine/derived_key_cache.hpp"
 #include "protocols/counter_rng.hpp"
 #include "protocols/md5.hpp"
 #include "protocols/net_headers.hpp"
@@ -92,6 +92,10 @@ inline constexpr std::size_t password_size = 13;  // "qq" + 11 characters
 
 class session_identity {
 public:
+    // How many recent session and password keys are kept (derived_key_cache.hpp).
+    static constexpr std::size_t session_keys_kept = 1024;
+    static constexpr std::size_t password_keys_kept = 256;
+
     session_identity(const load_settings& s, std::uint32_t worker_index, std::uint32_t worker_count) noexcept
         : seed_(s.seed),
           worker_(worker_index),
@@ -174,9 +178,12 @@ public:
     [[nodiscard]] proto::tea_key initial_key(std::uint32_t slot, std::uint32_t incarnation) const noexcept {
         return key_from(draw_kind::initial_key, slot, incarnation);
     }
-    // What the login server hands out (login-OK bytes 1..16).
+    // What the login server hands out (login-OK bytes 1..16). The recent
+    // ones are kept (derived_key_cache.hpp): every frame after the login
+    // needs its user's several times.
     [[nodiscard]] proto::tea_key session_key(std::uint32_t slot, std::uint32_t incarnation) const noexcept {
-        return key_from(draw_kind::session_key, slot, incarnation);
+        return session_keys_.get(slot, incarnation,
+                                 [&]() noexcept { return key_from(draw_kind::session_key, slot, incarnation); });
     }
     // The token answered to the token request at sequence offset `offset`.
     void token(std::uint32_t slot, std::uint32_t incarnation, std::uint32_t offset,
@@ -211,10 +218,10 @@ public:
         return pw;
     }
     // MD5(MD5(password)), about 0.2 us (protocols/md5.hpp): derived, not
-    // stored with the user; the last few are kept (password_key_cache.hpp).
+    // stored with the user; the recent ones are kept (derived_key_cache.hpp).
     [[nodiscard]] proto::tea_key password_key(std::uint32_t slot) const noexcept {
-        return password_keys_.get(slot, [this](std::uint32_t s) noexcept {
-            const auto pw = password(s);
+        return password_keys_.get(slot, 0, [&]() noexcept {
+            const auto pw = password(slot);
             return proto::password_key({pw.data(), pw.size()});
         });
     }
@@ -257,9 +264,11 @@ private:
     std::uint32_t ports_per_address_;
     std::uint64_t block_start_ = 0;
     std::uint32_t generations_ = 1;
-    // A cache of pure derivations: filling it changes no answer, so the
+    // Caches of pure derivations: filling them changes no answer, so the
     // derivations stay const. One worker's, never shared between threads.
-    mutable password_key_cache password_keys_;
+    // Sized for the frames of a few RX/TX bursts (24 bytes an entry).
+    mutable derived_key_cache<session_keys_kept> session_keys_;
+    mutable derived_key_cache<password_keys_kept> password_keys_;
 };
 
 }  // namespace qqgen::engine

@@ -213,7 +213,7 @@ TEST_CASE("one worker holds 1,000,000 sessions in about 100 MB", "[identity]") {
 }
 
 TEST_CASE("password keys are MD5(MD5(password)) whatever the cache holds", "[identity][password]") {
-    const std::uint32_t users = 3 * static_cast<std::uint32_t>(qqgen::engine::password_key_cache::entries);
+    const std::uint32_t users = 3 * static_cast<std::uint32_t>(session_identity::password_keys_kept);
     const load_settings s = small(users, users);
     const session_identity id(s, 0, 1);
     auto derived = [&](std::uint32_t slot) {
@@ -222,7 +222,7 @@ TEST_CASE("password keys are MD5(MD5(password)) whatever the cache holds", "[ide
     };
     // Slots that share a cache entry, asked in turn and again: each gets
     // its own key, never the one the entry held before.
-    const std::uint32_t n = static_cast<std::uint32_t>(qqgen::engine::password_key_cache::entries);
+    const std::uint32_t n = static_cast<std::uint32_t>(session_identity::password_keys_kept);
     for (int round = 0; round < 2; ++round) {
         for (std::uint32_t slot : {5u, 5u + n, 5u + 2 * n, 5u, 7u, 7u + n}) {
             INFO("slot " << slot);
@@ -256,4 +256,27 @@ TEST_CASE("initial and session keys are draws 0 and 1 of their stream, little-en
     }
     CHECK(w0.session_key(1, 1) != w1.session_key(1, 1));
     CHECK(w0.session_key(1, 1) != w0.initial_key(1, 1));
+}
+
+TEST_CASE("session keys are the derivation's whatever the cache holds", "[identity][keys]") {
+    const std::uint32_t n = static_cast<std::uint32_t>(session_identity::session_keys_kept);
+    const load_settings s = small(3 * n, 3 * n);
+    const session_identity id(s, 0, 1);
+    auto derived = [&](std::uint32_t slot, std::uint32_t inc) {
+        qqgen::proto::tea_key key;
+        for (std::uint32_t i = 0; i < 2; ++i) {
+            const std::uint64_t v = id.draw(qqgen::engine::draw_kind::session_key, slot, inc, i);
+            for (std::size_t b = 0; b < 8; ++b) key.bytes[8 * i + b] = std::byte(v >> (8 * b));
+        }
+        return key;
+    };
+    // Slots sharing an entry, and one slot's successive incarnations.
+    for (int round = 0; round < 2; ++round) {
+        for (std::uint32_t slot : {3u, 3u + n, 3u + 2 * n, 0u}) {
+            for (std::uint32_t inc : {1u, 2u, 1u, 9u}) {
+                INFO("slot " << slot << " incarnation " << inc);
+                CHECK(id.session_key(slot, inc) == derived(slot, inc));
+            }
+        }
+    }
 }
