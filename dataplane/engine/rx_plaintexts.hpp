@@ -56,6 +56,7 @@ public:
 
     void clear() noexcept {
         count_ = 0;
+        decrypted_ = 0;
         used_ = 0;
         cursor_ = 0;
     }
@@ -81,21 +82,23 @@ public:
 
     // Decrypts every noted body in one batch.
     void decrypt_all() noexcept {
-        if (count_ != 0) proto::tea_decrypt_batch(std::span(jobs_.data(), count_));
+        if (count_ != decrypted_) proto::tea_decrypt_batch(std::span(jobs_.data() + decrypted_, count_ - decrypted_));
+        decrypted_ = count_;
     }
 
     [[nodiscard]] std::size_t size() const noexcept { return count_; }
 
-    // The batch's answer for (key, cipher), or nullptr when it has none.
-    // Handlers ask in the order the bodies were noted, so the first look is
-    // usually the hit.
+    // The batch's answer for (key, cipher), or nullptr when it has none
+    // (bodies noted but not decrypted yet have none). Handlers ask in the
+    // order the bodies were noted, so the first look is usually the hit.
     [[nodiscard]] const proto::tea_decrypt_job* find(const proto::tea_key& key,
                                                      proto::const_byte_span cipher) noexcept {
-        for (std::size_t n = 0; n < count_; ++n) {
-            const std::size_t i = cursor_ + n < count_ ? cursor_ + n : cursor_ + n - count_;
+        const std::size_t count = decrypted_;
+        for (std::size_t n = 0; n < count; ++n) {
+            const std::size_t i = cursor_ + n < count ? cursor_ + n : cursor_ + n - count;
             const proto::tea_decrypt_job& j = jobs_[i];
             if (j.cipher.data() == cipher.data() && j.cipher.size() == cipher.size() && j.key == key) {
-                cursor_ = i + 1 < count_ ? i + 1 : 0;
+                cursor_ = i + 1 < count ? i + 1 : 0;
                 return &j;
             }
         }
@@ -105,6 +108,7 @@ public:
 private:
     std::array<proto::tea_decrypt_job, max_entries> jobs_{};
     std::size_t count_ = 0;
+    std::size_t decrypted_ = 0;  // jobs_[0, decrypted_) hold their answers
     std::size_t used_ = 0;
     std::size_t cursor_ = 0;
     alignas(64) std::array<std::byte, arena_size> arena_{};

@@ -41,6 +41,7 @@
 #include "dataplane/engine/frame_io.hpp"
 #include "dataplane/engine/neighbour_handler.hpp"
 #include "dataplane/engine/pacer.hpp"
+#include "dataplane/engine/parsed_burst.hpp"
 #include "dataplane/engine/server_half.hpp"
 #include "dataplane/engine/worker_engine.hpp"
 #include "protocols/net_headers.hpp"
@@ -117,6 +118,7 @@ public:
                     role, [&](frame_spans burst) noexcept { decrypt_bodies(role, burst); },
                     [&](std::span<const std::byte> f) noexcept { receive(io, role, f, other); });
                 core_.rx_plain.clear();  // its entries point into the burst's frames
+                parsed_.clear();         // and so do these
             }
             if (taken == 0) break;
         }
@@ -228,25 +230,27 @@ private:
         bool operator()(Io&, port_role, const proto::parsed_frame&, std::size_t) const noexcept { return false; }
     };
 
-    // Before a burst is dispatched: the QQ bodies in it whose key the half
-    // can guess, decrypted in one batch (rx_plaintexts.hpp). Checksums are
-    // not verified here: receive() does, and a frame it refuses is simply
-    // never asked about.
+    // Before a burst is dispatched: every frame parsed (checksums verified)
+    // once, for receive() to take up, and the QQ bodies whose key the half
+    // can guess decrypted in one batch (rx_plaintexts.hpp). A frame receive()
+    // refuses is simply never asked about.
     void decrypt_bodies(port_role role, frame_spans burst) noexcept {
         core_.rx_plain.clear();
-        if (burst.size() < 2) return;  // one body gains nothing from a batch
-        constexpr proto::parse_options unchecked{false, false};
+        parsed_.clear();
         for (const auto frame : burst) {
-            const auto parsed = proto::parse_frame(frame, unchecked);
-            if (!parsed || parsed.value.ip_version != core_.settings.ip_version ||
-                parsed.value.protocol != proto::ip_protocol::udp)
+            const auto* parsed = parsed_.add(frame);
+            if (parsed == nullptr) break;  // more frames than kept: receive() parses the rest
+            if (!*parsed || parsed->value.ip_version != core_.settings.ip_version ||
+                parsed->value.protocol != proto::ip_protocol::udp)
                 continue;
             body_guess guess;
-            if (role == port_role::client) client_.guess_body(parsed.value, guess);
-            else server_.guess_body(parsed.value, guess);
+            if (role == port_role::client) client_.guess_body(parsed->value, guess);
+            else server_.guess_body(parsed->value, guess);
             if (!core_.rx_plain.add(guess)) break;
         }
-        core_.rx_plain.decrypt_all();
+        // One body gains nothing from a batch: its handler decrypts it alone.
+        if (core_.rx_plain.size() > 1) core_.rx_plain.decrypt_all();
+        else core_.rx_plain.clear();
     }
 
     template <class Other>
@@ -261,7 +265,7 @@ private:
                 return;
             }
         }
-        const auto parsed = proto::parse_frame(frame);
+        const auto parsed = parsed_.take(frame);
         if (!parsed) {
             // Fragments and long IPv6 header chains (unsupported) count as
             // malformed too: the engine never sends them.
@@ -358,6 +362,7 @@ private:
     }
 
     engine_core core_;
+    parsed_burst parsed_;  // the received burst's frames, parsed once
     client_half client_;
     server_half server_;
     pacer pacer_;

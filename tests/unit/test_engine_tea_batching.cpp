@@ -210,3 +210,18 @@ TEST_CASE("every client datagram with a QQ-TEA body is sealed in the TX batch, t
     CHECK(logins >= 64);
     CHECK(io.wire(port_role::client).sealed == with_body);
 }
+
+TEST_CASE("the batch answers only for bodies it has decrypted", "[engine][tea_batch]") {
+    const auto text = text_of(40, 3);
+    std::vector<std::byte> cipher(proto::tea_cipher_size(text.size()));
+    REQUIRE(proto::tea_encrypt(key_of(3), text, cipher, 5) == cipher.size());
+    engine::rx_plaintexts batch;
+    REQUIRE(batch.add(key_of(3), cipher));
+    // Noted, not decrypted: no answer (a handler decrypts on its own).
+    CHECK(batch.find(key_of(3), cipher) == nullptr);
+    batch.decrypt_all();
+    const proto::tea_decrypt_job* j = batch.find(key_of(3), cipher);
+    REQUIRE(j != nullptr);
+    REQUIRE(j->plain_len.ok());
+    CHECK(std::equal(text.begin(), text.end(), j->out.begin()));
+}

@@ -1,0 +1,58 @@
+// A received burst's frames, parsed once.
+//
+// Before a burst is dispatched the engine parses every frame to guess the
+// key of its QQ body (rx_plaintexts.hpp); the frame's handler needs the same
+// parse, checksums verified. Parsing it twice cost a sixth of a chatting
+// worker's non-cipher time (bench/RESULTS.md), so the first parse is kept
+// here, verified, and taken up by receive() for the same frame (the same
+// bytes at the same address) in the same burst. Anything else, a frame past
+// the kept ones or one not seen before, is parsed on the spot: an answer
+// from here is always exactly parse_frame's.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <span>
+
+#include "protocols/net_headers.hpp"
+
+namespace qqgen::engine {
+
+class parsed_burst {
+public:
+    using parse_result = decltype(proto::parse_frame(std::span<const std::byte>{}));
+    // The longest burst an Io hands over (dpdk_frame_io, memory_frame_io).
+    static constexpr std::size_t max_frames = 64;
+
+    void clear() noexcept {
+        count_ = 0;
+        next_ = 0;
+    }
+
+    // Parses `frame` and keeps the result; nullptr when the burst's room is
+    // used up (nothing kept).
+    const parse_result* add(std::span<const std::byte> frame) noexcept {
+        if (count_ == max_frames) return nullptr;
+        frames_[count_] = frame;
+        results_[count_] = proto::parse_frame(frame);
+        return &results_[count_++];
+    }
+
+    // parse_frame(frame): the kept result when `frame` is the next kept one
+    // (frames are taken in the order they were added), else parsed now.
+    parse_result take(std::span<const std::byte> frame) noexcept {
+        while (next_ < count_) {
+            const std::size_t i = next_++;
+            if (frames_[i].data() == frame.data() && frames_[i].size() == frame.size()) return results_[i];
+        }
+        return proto::parse_frame(frame);
+    }
+
+private:
+    std::array<std::span<const std::byte>, max_frames> frames_{};
+    std::array<parse_result, max_frames> results_{};
+    std::size_t count_ = 0;
+    std::size_t next_ = 0;
+};
+
+}  // namespace qqgen::engine
