@@ -50,11 +50,16 @@ inline proto::font_style message_font(const engine_core& c, std::uint32_t slot, 
 }
 
 // The 0x0016 plaintext the user in `sender` sends as its message `message`
-// (views into the content tables and the session table: valid until the
-// sender's next login).
+// (views into the content tables: valid for the run). Derived once per
+// message and kept for the other three uses (sent_im_cache.hpp).
 inline proto::send_im expected_send_im(engine_core& c, std::uint32_t sender, std::uint32_t message,
                                        std::uint32_t send_time) noexcept {
     const std::uint32_t inc = c.table[sender].incarnation;
+    if (const proto::send_im* held = c.sent_ims.find(sender, inc, message)) {
+        proto::send_im im = *held;
+        im.message.send_time = send_time;
+        return im;
+    }
     proto::send_im im;
     im.header.sender_version = c.settings.client_version;
     im.header.sender_uid = c.identity.qq_number(sender);
@@ -68,6 +73,7 @@ inline proto::send_im expected_send_im(engine_core& c, std::uint32_t sender, std
     im.message.reply_type = proto::im_reply_normal;
     im.message.text = c.content.text(c.identity, sender, inc, message);
     im.message.font = message_font(c, sender, inc, message);
+    c.sent_ims.put(sender, inc, message, im);
     return im;
 }
 

@@ -446,6 +446,7 @@ private:
         std::array<std::byte, 4> uid{};
         proto::store_be32(uid.data(), qq);
         c_.table.im_md5(slot) = proto::md5(uid, session.bytes);
+        c_.sent_ims.forget(slot);  // a message derived before carries the old digest
         ++c_.counters[stage::status].started;
         begin(io, slot, client_state::status);
     }

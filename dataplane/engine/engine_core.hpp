@@ -20,6 +20,7 @@
 #include "dataplane/engine/keylog.hpp"
 #include "dataplane/engine/load_settings.hpp"
 #include "dataplane/engine/rx_plaintexts.hpp"
+#include "dataplane/engine/sent_im_cache.hpp"
 #include "dataplane/engine/session_identity.hpp"
 #include "dataplane/engine/session_table.hpp"
 #include "dataplane/engine/tcp_transport.hpp"
@@ -177,6 +178,7 @@ struct engine_core {
     std::array<std::byte, 2048> scratch{};
     deferred_seal seal;  // the frame send_udp is building
     rx_plaintexts rx_plain;  // the received burst's bodies, decrypted in one batch
+    sent_im_cache sent_ims;  // the messages derived last (chat_messages.hpp)
     std::uint64_t epoch_ns = 0;
     std::uint64_t now_ns = 0;
     std::uint32_t now_us = 0;
