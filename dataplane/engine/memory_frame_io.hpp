@@ -51,7 +51,7 @@ struct wire_counters {
     std::uint64_t dropped = 0;    // lost on the wire (drop_every or the hook)
     std::uint64_t corrupted = 0;  // changed by corrupt_every
     std::uint64_t reordered = 0;  // held back behind a later frame (the hook's hold_back)
-    std::uint64_t sealed = 0;     // committed with a tx_seal: QQ-TEA body encrypted in the send's batch
+    std::uint64_t sealed = 0;     // committed with a tx_seal: QQ-TEA body encrypted in a send's batch
 };
 
 // A hook's decision about one frame on the wire. The hook may also change
@@ -75,10 +75,10 @@ public:
         // that look at reuse get a predictable order.
         for (std::size_t i = config_.buffer_count; i-- > 0;)
             free_.push_back(static_cast<std::uint32_t>(i));
+        sealed_frames_.reserve(port_role_count * config_.tx_burst);
+        seals_.reserve(port_role_count * config_.tx_burst);
         for (auto& p : ports_) {
             p.tx_pending.reserve(config_.tx_burst);
-            p.sealed_frames.reserve(config_.tx_burst);
-            p.seals.reserve(config_.tx_burst);
             p.rx_wire.resize(config_.wire_depth);
         }
     }
@@ -218,8 +218,6 @@ private:
         std::uint32_t begun = no_buffer;
         in_flight_frame held{no_buffer, 0};  // a frame towards this port held back (hold_back)
         std::vector<std::uint32_t> tx_pending;
-        std::vector<std::byte*> sealed_frames;  // the frames of tx_pending committed with a seal
-        std::vector<tx_seal> seals;             // and their seals
         wire_queue rx_wire;  // frames travelling towards this port
         std::uint64_t sent_on_wire = 0;
 
@@ -259,22 +257,24 @@ private:
         lengths_[index] = length;
         p.tx_pending.push_back(index);
         if (seal != nullptr) {
-            p.sealed_frames.push_back(buffer(index).data());
-            p.seals.push_back(*seal);
+            sealed_frames_.push_back(buffer(index).data());
+            seals_.push_back(*seal);
+            ++wire_[index_of(role)].sealed;
         }
         if (p.tx_pending.size() >= config_.tx_burst) send(role);
     }
 
-    // Puts the TX buffer of `from` on the wire towards its peer, its sealed
-    // frames sealed first. What the wire has no room for is refused, as a
-    // full NIC queue would.
+    // Puts the TX buffer of `from` on the wire towards its peer. Every frame
+    // committed with a seal on either port is sealed first, in one batch, as
+    // dpdk_frame_io does (sealing the other port's early is harmless: a
+    // committed frame is complete). What the wire has no room for is
+    // refused, as a full NIC queue would.
     void send(port_role from) noexcept {
         auto& p = port(from);
-        if (!p.seals.empty()) {
-            wire_[index_of(from)].sealed += p.seals.size();
-            seal_frames(p.sealed_frames, p.seals);
-            p.sealed_frames.clear();
-            p.seals.clear();
+        if (!seals_.empty()) {
+            seal_frames(sealed_frames_, seals_);
+            sealed_frames_.clear();
+            seals_.clear();
         }
         auto& to = port(peer_of(from)).incoming();
         bool pushed = false, held_now = false;
@@ -334,6 +334,8 @@ private:
     std::vector<std::byte> storage_;
     std::vector<std::uint16_t> lengths_;
     std::vector<std::uint32_t> free_;
+    std::vector<std::byte*> sealed_frames_;  // frames committed with a seal on either port, not sealed yet
+    std::vector<tx_seal> seals_;             // and their seals
     std::array<port_state, port_role_count> ports_{};
     std::array<wire_counters, port_role_count> wire_{};
     io_counters counters_{};
