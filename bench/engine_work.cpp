@@ -34,18 +34,16 @@ int main(int argc, char** argv) {
     s.new_user_burst = 64;
     s.message_delay_min_ms = 0;
     s.message_delay_max_ms = 0;
+    s.total_sessions = 0;  // users start again until the run ends
+    s.new_user_rate = 100000;
     if (kind == "chat") {
         s.users = 2000;
-        s.total_sessions = 0;
-        s.new_user_rate = 100000;
         s.chats_per_user = 100;
         s.messages_per_chat = 100;
         s.buddies_per_user = 7;
         s.keepalive_interval_ms = 600000;
     } else {
         s.users = 20000;
-        s.total_sessions = 0;
-        s.new_user_rate = 100000;
         s.chats_per_user = 0;
         s.keepalive_count = 0;
     }

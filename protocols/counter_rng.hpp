@@ -19,9 +19,18 @@ constexpr std::uint64_t mix64(std::uint64_t z) noexcept {
     return z ^ (z >> 31);
 }
 
+// counter_random in two steps, for callers that draw several values of one
+// stream: the stream's part once, then each value from it.
+constexpr std::uint64_t stream_key(std::uint64_t seed, std::uint64_t stream) noexcept {
+    return mix64(seed ^ mix64(stream));
+}
+constexpr std::uint64_t counter_random_in(std::uint64_t stream_key, std::uint64_t counter) noexcept {
+    return mix64(stream_key + counter);
+}
+
 // The value number `counter` of stream `stream` under `seed`.
 constexpr std::uint64_t counter_random(std::uint64_t seed, std::uint64_t stream, std::uint64_t counter) noexcept {
-    return mix64(mix64(seed ^ mix64(stream)) + counter);
+    return counter_random_in(stream_key(seed, stream), counter);
 }
 
 // A tiny sequential generator over counter_random, for set-up code and tests.

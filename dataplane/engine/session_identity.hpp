@@ -235,16 +235,15 @@ private:
     }
     static std::uint32_t low32(const proto::ip_address& a) noexcept { return ip_low32(a); }
     static void set_low32(proto::ip_address& a, std::uint32_t v) noexcept { set_ip_low32(a, v); }
-    // Draws 0 and 1 of (k, slot, incarnation), little-endian. The stream's
-    // half of counter_random is computed once for both (a session key is
-    // derived several times per frame: guess, handler, reply).
+    // Draws 0 and 1 of (k, slot, incarnation), little-endian, with the
+    // stream's part of counter_random computed once for both.
     proto::tea_key key_from(draw_kind k, std::uint32_t slot, std::uint32_t incarnation) const noexcept {
-        const std::uint64_t stream_key = proto::mix64(seed_ ^ proto::mix64(stream_of(k, slot)));
+        const std::uint64_t stream = proto::stream_key(seed_, stream_of(k, slot));
         const std::uint64_t counter = std::uint64_t{incarnation} << 24;
         proto::tea_key key;
         for (std::size_t i = 0; i < 2; ++i) {
-            // counter_random(seed_, stream, counter ^ i), as draw(k, slot, incarnation, i).
-            const std::uint64_t v = proto::mix64(stream_key + (counter ^ i));
+            // draw(k, slot, incarnation, i)
+            const std::uint64_t v = proto::counter_random_in(stream, counter ^ i);
             for (std::size_t b = 0; b < 8; ++b) key.bytes[8 * i + b] = std::byte(v >> (8 * b));
         }
         return key;

@@ -47,7 +47,6 @@ public:
     // from RX, +10 % more from TX). Received mbufs come off the port, so the
     // pool sizing (dataplane_runtime.cpp) counts them with the queues.
     static constexpr std::uint16_t burst_size = 64;
-    static constexpr std::uint16_t rx_burst_size = burst_size;
 
     dpdk_frame_io(const worker_queues& queues, const tsc_clock& clock, capture_tap* tap) noexcept
         : clock_(clock), tap_(tap != nullptr && (tap->wants_tx() || tap->wants_rx()) ? tap : nullptr),
@@ -113,11 +112,11 @@ public:
     template <class B, class F>
     unsigned rx_burst(port_role role, B&& before_burst, F&& on_frame) noexcept {
         auto& p = port(role);
-        std::array<rte_mbuf*, rx_burst_size> pkts;
-        const std::uint16_t n = rte_eth_rx_burst(p.port_id, p.queue, pkts.data(), rx_burst_size);
+        std::array<rte_mbuf*, burst_size> pkts;
+        const std::uint16_t n = rte_eth_rx_burst(p.port_id, p.queue, pkts.data(), burst_size);
         if (n == 0) return 0;
         auto& c = counters_[role];
-        std::array<std::span<const std::byte>, rx_burst_size> frames;
+        std::array<std::span<const std::byte>, burst_size> frames;
         std::uint16_t kept = 0;
         for (std::uint16_t i = 0; i < n; ++i) {
             rte_mbuf* m = pkts[i];
