@@ -34,8 +34,9 @@ public:
     // With `link`, the worker also takes live profiles from the control
     // shared memory and publishes its stats block there.
     engine_runner(const engine::load_settings& s, unsigned worker, unsigned workers, const engine::chat_texts& texts,
-                  worker_result& out, const worker_shm_view* shm = nullptr, std::uint64_t generation = 0)
-        : engine_(s, worker, workers, texts), out_(&out) {
+                  worker_result& out, const worker_shm_view* shm = nullptr, std::uint64_t generation = 0,
+                  const engine::queue_steering& steering = {})
+        : engine_(s, worker, workers, texts, {}, steering), out_(&out) {
         if (shm != nullptr) link_.emplace(*shm, generation, s.users);
         out_->bytes_per_session = engine_.bytes_per_session();
         out_->table_bytes = engine_.table_bytes();

@@ -186,7 +186,8 @@ int run_load(dataplane_runtime& runtime, const qqgen::dataplane::load_options& l
     using qqgen::dataplane::worker_result;
     using qqgen::dataplane::worker_shm_view;
     const unsigned workers = runtime.worker_count();
-    if (const std::string why = load.settings.validate_for_workers(workers); !why.empty()) {
+    const qqgen::engine::queue_steering& steering = runtime.steering();
+    if (const std::string why = load.settings.validate_for_workers(workers, steering); !why.empty()) {
         std::cerr << "qqgen-dataplane: " << why << "\n";
         return exit_usage;
     }
@@ -203,7 +204,7 @@ int run_load(dataplane_runtime& runtime, const qqgen::dataplane::load_options& l
     const run_report report = runtime.run(
         [&](const worker_info& w) {
             return engine_runner<dpdk_frame_io>(settings, w.index, w.count, texts, results[w.index],
-                                                shm != nullptr ? &views[w.index] : nullptr, generation);
+                                                shm != nullptr ? &views[w.index] : nullptr, generation, steering);
         },
         &signals,
         [&](const run_snapshot&) {

@@ -2,12 +2,12 @@
 // settings, the prepared content, the slots and their timer wheel, the
 // endpoint arithmetic, the frame writer, the counters and the clock.
 //
-// Endpoints (as QQ's, session_identity.hpp): the companions' client
-// endpoints are QQ's client addresses x apps.client_ports_per_address ports
-// from apps.client_port_base; each worker owns a block of them; endpoint
-// g x slots + slot of the block serves the slot's incarnations with
-// incarnation % generations == g, so consecutive sessions of a slot use
-// different ports and a late segment for the previous one is told apart.
+// Endpoints (endpoint_space.hpp, as QQ's): the companions' client endpoints
+// are QQ's client addresses x apps.client_ports_per_address ports from
+// apps.client_port_base; endpoint g x slots + slot of a worker serves the
+// slot's incarnations with incarnation % generations == g, so consecutive
+// sessions of a slot use different ports and a late segment for the previous
+// one is told apart.
 #pragma once
 
 #include <array>
@@ -17,6 +17,7 @@
 #include "dataplane/engine/app_content.hpp"
 #include "dataplane/engine/app_counters.hpp"
 #include "dataplane/engine/app_slots.hpp"
+#include "dataplane/engine/endpoint_space.hpp"
 #include "dataplane/engine/frame_io.hpp"
 #include "dataplane/engine/frame_writer.hpp"
 #include "dataplane/engine/load_settings.hpp"
@@ -30,19 +31,20 @@ namespace qqgen::engine {
 enum class app_draw : std::uint8_t { variant, client_isn, server_isn, dns_id, dns_name, tls_fields };
 
 struct app_core {
-    app_core(const load_settings& s, std::uint32_t worker_index, std::uint32_t worker_count)
+    app_core(const load_settings& s, std::uint32_t worker_index, std::uint32_t worker_count,
+             const queue_steering& steering = {})
         : settings(s),
           worker(worker_index),
           content(settings),
           slots(settings.apps.any_enabled() ? settings.apps.slots : 0),
           timers(2 * slots.size(), slots.nodes()),
-          frames(settings) {
-        const app_mix& m = settings.apps;
-        const std::uint64_t endpoints = m.client_endpoints(settings.client_address_count) / (worker_count == 0 ? 1 : worker_count);
-        block_start = endpoints * worker_index;
-        generations = slots.size() == 0 ? 1 : static_cast<std::uint32_t>(endpoints / slots.size());
-        if (generations == 0) generations = 1;
-        base_low = ip_low32(settings.client_address_base);
+          frames(settings),
+          endpoints(companion_range(settings), static_cast<std::uint32_t>(slots.size()), worker_index, worker_count,
+                    settings.apps.any_enabled() ? steering : queue_steering{}) {}
+
+    // The companions' client addresses (QQ's) and ports.
+    static endpoint_range companion_range(const load_settings& s) noexcept {
+        return {s.client_address_base, s.client_address_count, s.apps.client_port_base, s.apps.client_ports_per_address};
     }
     app_core(const app_core&) = delete;
     app_core& operator=(const app_core&) = delete;
@@ -72,38 +74,20 @@ struct app_core {
     [[nodiscard]] app_counters& count(app_kind k) noexcept { return counters[static_cast<std::size_t>(k)]; }
 
     // --- endpoints ------------------------------------------------------------------
-    [[nodiscard]] client_endpoint endpoint(std::uint32_t slot, std::uint32_t incarnation) const noexcept {
-        const std::uint32_t ports = settings.apps.client_ports_per_address;
-        const std::uint64_t e = block_start + std::uint64_t{incarnation % generations} * slots.size() + slot;
-        client_endpoint out;
-        out.ip = settings.client_address_base;
-        set_ip_low32(out.ip, base_low + static_cast<std::uint32_t>(e / ports));
-        out.port = static_cast<std::uint16_t>(settings.apps.client_port_base + e % ports);
-        return out;
+    // The endpoint slot `slot` sends from in `incarnation` to (server, server_port).
+    [[nodiscard]] client_endpoint endpoint(std::uint32_t slot, std::uint32_t incarnation, const proto::ip_address& server,
+                                           std::uint16_t server_port) const noexcept {
+        return endpoints.endpoint(slot, incarnation, server, server_port);
     }
     // Whether `port` is one of the companions' client ports (cheap: the
     // first test a received frame goes through).
-    [[nodiscard]] bool is_client_port(std::uint16_t port) const noexcept {
-        return static_cast<std::uint32_t>(port) - settings.apps.client_port_base < settings.apps.client_ports_per_address;
-    }
-    // The slot and generation of a client endpoint; slot no_slot when it is
-    // not one of this worker's.
-    [[nodiscard]] endpoint_owner owner_of(const proto::ip_address& ip, std::uint16_t port) const noexcept {
-        endpoint_owner none;
-        const proto::ip_address& base = settings.client_address_base;
-        if (ip.version != base.version || slots.size() == 0) return none;
-        if (ip.is_v6())
-            for (std::size_t i = 0; i < 12; ++i)
-                if (ip.bytes[i] != base.bytes[i]) return none;
-        const std::uint32_t a = ip_low32(ip) - base_low;
-        const std::uint32_t p = static_cast<std::uint32_t>(port) - settings.apps.client_port_base;
-        if (a >= settings.client_address_count || p >= settings.apps.client_ports_per_address) return none;
-        none.in_range = true;
-        const std::uint64_t e = std::uint64_t{a} * settings.apps.client_ports_per_address + p;
-        if (e < block_start) return none;
-        const std::uint64_t local = e - block_start;
-        if (local >= std::uint64_t{generations} * slots.size()) return none;
-        return {static_cast<std::uint32_t>(local % slots.size()), static_cast<std::uint32_t>(local / slots.size()), true};
+    [[nodiscard]] bool is_client_port(std::uint16_t port) const noexcept { return endpoints.is_client_port(port); }
+    // The slot and generation of a client endpoint of a flow with (server,
+    // server_port); slot no_slot when it is not one of this worker's.
+    [[nodiscard]] endpoint_owner owner_of(const proto::ip_address& ip, std::uint16_t port, const proto::ip_address& server,
+                                          std::uint16_t server_port) const noexcept {
+        if (slots.size() == 0) return {};
+        return endpoints.owner_of(ip, port, server, server_port);
     }
     // The application whose server is `ip`, or count_.
     [[nodiscard]] app_kind server_app(const proto::ip_address& ip) const noexcept {
@@ -134,7 +118,7 @@ struct app_core {
     [[nodiscard]] bool current(const endpoint_owner& owner, app_kind k) const noexcept {
         if (owner.slot == no_slot) return false;
         const app_session& r = slots[owner.slot];
-        return r.active != 0 && r.kind == k && r.incarnation % generations == owner.generation;
+        return r.active != 0 && r.kind == k && endpoints.generation_of(r.incarnation) == owner.generation;
     }
 
     // --- sending ----------------------------------------------------------------------
@@ -168,9 +152,7 @@ struct app_core {
     app_counter_set counters{};
     std::array<std::uint64_t, 2> tx_no_buffer{};  // per port: tx_begin gave nothing (the timers resend)
     std::uint64_t encode_failures = 0;  // a frame did not fit (a bug)
-    std::uint64_t block_start = 0;
-    std::uint32_t generations = 1;
-    std::uint32_t base_low = 0;
+    endpoint_space endpoints;
     std::uint64_t now_ns = 0;
     std::uint32_t now_us = 0;
     std::uint32_t now_tick = 0;

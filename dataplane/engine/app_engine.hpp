@@ -38,8 +38,9 @@ public:
 
     // Throws std::invalid_argument when the content cannot be prepared
     // (the settings were validated by the caller).
-    app_engine(const load_settings& s, std::uint32_t worker_index, std::uint32_t worker_count)
-        : core_(s, worker_index, worker_count), tcp_(core_), udp_(core_), enabled_(s.apps.any_enabled()) {
+    app_engine(const load_settings& s, std::uint32_t worker_index, std::uint32_t worker_count,
+               const queue_steering& steering = {})
+        : core_(s, worker_index, worker_count, steering), tcp_(core_), udp_(core_), enabled_(s.apps.any_enabled()) {
         if (!core_.content.error().empty()) throw std::invalid_argument(core_.content.error());
         for (std::size_t k = 0; k < app_kind_count; ++k) pacers_[k] = pacer(phases_of(s, s.apps.apps[k]));
     }
@@ -59,12 +60,12 @@ public:
         if (role == port_role::client) {
             if (!core_.is_client_port(f.dst_port)) return false;
             k = core_.server_app(f.src_ip);
-            owner = core_.owner_of(f.dst_ip, f.dst_port);
+            owner = core_.owner_of(f.dst_ip, f.dst_port, f.src_ip, f.src_port);
             server_port = f.src_port;
         } else {
             k = core_.server_app(f.dst_ip);
             if (k == app_kind::count_) return false;
-            owner = core_.owner_of(f.src_ip, f.src_port);
+            owner = core_.owner_of(f.src_ip, f.src_port, f.dst_ip, f.dst_port);
             server_port = f.dst_port;
         }
         if (k == app_kind::count_) return false;

@@ -216,7 +216,7 @@ private:
         const app_session& r = c_.slots[slot];
         const app_tcp_side& me = role == port_role::client ? r.client : r.server;
         const app_spec& a = c_.spec(r.kind);
-        const client_endpoint ep = c_.endpoint(slot, r.incarnation);
+        const client_endpoint ep = c_.endpoint(slot, r.incarnation, a.server, a.server_port);
         proto::tcp_fields t;
         t.seq = isn(slot, role) + pos;
         t.flags = flags;

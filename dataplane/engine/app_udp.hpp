@@ -109,7 +109,7 @@ private:
         app_session& r = c_.slots[slot];
         const app_spec& a = c_.spec(app_kind::dns);
         const std::uint32_t lookup = r.client.rx_txn;
-        const client_endpoint ep = c_.endpoint(slot, r.incarnation);
+        const client_endpoint ep = c_.endpoint(slot, r.incarnation, a.server, a.server_port);
         c_.send_udp(io, app_kind::dns, port_role::client, ep.ip, ep.port, a.server, a.server_port,
                     [&](proto::byte_span out) noexcept {
                         return proto::encode_dns_query(out, id_of(slot, lookup), name_of(slot, lookup));
@@ -184,7 +184,7 @@ private:
     void send_stream_datagram(Io& io, std::uint32_t slot, const app_spec& a) noexcept {
         app_session& r = c_.slots[slot];
         const std::uint32_t n = r.client.rx_txn;
-        const client_endpoint ep = c_.endpoint(slot, r.incarnation);
+        const client_endpoint ep = c_.endpoint(slot, r.incarnation, a.server, a.server_port);
         const std::size_t size = a.request_bytes;
         c_.send_udp(io, app_kind::udp_stream, port_role::client, ep.ip, ep.port, a.server,
                                       a.server_port, [&](proto::byte_span out) noexcept -> std::size_t {

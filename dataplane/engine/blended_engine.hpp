@@ -24,8 +24,8 @@ template <frame_io Io>
 class blended_engine {
 public:
     blended_engine(const load_settings& s, std::uint32_t worker_index, std::uint32_t worker_count,
-                   const chat_texts& texts, poll_budget budget = {})
-        : qq_(s, worker_index, worker_count, texts, budget), apps_(s, worker_index, worker_count) {}
+                   const chat_texts& texts, poll_budget budget = {}, const queue_steering& steering = {})
+        : qq_(s, worker_index, worker_count, texts, budget, steering), apps_(s, worker_index, worker_count, steering) {}
 
     blended_engine(const blended_engine&) = delete;
     blended_engine& operator=(const blended_engine&) = delete;

@@ -108,7 +108,7 @@ public:
     // A guess: on_frame checks all.
     void guess_body(const proto::parsed_frame& f, body_guess& guess) const noexcept {
         if (f.src_port != c_.settings.login_server_port) return;
-        const endpoint_owner who = c_.identity.owner_of(f.dst_ip, f.dst_port);
+        const endpoint_owner who = c_.identity.owner_of(f.dst_ip, f.dst_port, f.src_ip, f.src_port);
         if (who.slot == no_slot) return;
         const session_record& r = c_.table[who.slot];
         if ((r.cflags & client_flag::used) == 0) return;
@@ -127,7 +127,7 @@ public:
     // A frame for the client port that parsed as UDP over IP of our version.
     template <class Io>
     void on_frame(Io& io, const proto::parsed_frame& f) noexcept {
-        const endpoint_owner who = c_.identity.owner_of(f.dst_ip, f.dst_port);
+        const endpoint_owner who = c_.identity.owner_of(f.dst_ip, f.dst_port, f.src_ip, f.src_port);
         if (who.slot == no_slot) {
             refuse(who.in_range ? refuse_reason::unknown_session : refuse_reason::not_for_us);
             return;

@@ -35,10 +35,10 @@ public:
     void send(Io& io, std::uint32_t slot) noexcept {
         const session_record& r = c_.table[slot];
         const std::uint32_t inc = r.incarnation;
-        const client_endpoint me = c_.identity.endpoint(slot, inc);
         if (r.cstate == client_state::dns) {
             const auto name = c_.settings.login_server_name(r.server_index);
             const std::uint16_t id = c_.identity.dns_id(slot, inc);
+            const client_endpoint me = c_.identity.endpoint(slot, inc, c_.settings.dns_server, 53);
             c_.send_udp(io, port_role::client, me.ip, me.port, c_.settings.dns_server, 53,
                         [&](proto::byte_span room) { return proto::encode_dns_query(room, id, name); });
             return;
@@ -52,9 +52,10 @@ public:
         const std::uint64_t seed = pad_seed(c_, slot, inc, pad_purpose::client_request,
                                             (std::uint32_t{r.request_offset} << 4) | tries);
         const proto::tea_key session = c_.identity.session_key(slot, inc);
+        const proto::ip_address& server = c_.settings.login_servers[r.server_index];
+        const client_endpoint me = c_.identity.endpoint(slot, inc, server, c_.qq_port(slot));
         auto to_server = [&](auto&& fill) {
-            c_.send_qq(io, port_role::client, slot, tcp_msg::request, me.ip, me.port,
-                       c_.settings.login_servers[r.server_index], c_.qq_port(slot), fill);
+            c_.send_qq(io, port_role::client, slot, tcp_msg::request, me.ip, me.port, server, c_.qq_port(slot), fill);
         };
         auto encrypted = [&](auto&& encode) {
             to_server([&](proto::byte_span room) { return qq_packet::client_encrypted(room, h, session, seed, c_.seal, encode); });
@@ -106,7 +107,8 @@ public:
     void send_logout(Io& io, std::uint32_t slot) noexcept {
         const session_record& r = c_.table[slot];
         const std::uint32_t inc = r.incarnation;
-        const client_endpoint me = c_.identity.endpoint(slot, inc);
+        const proto::ip_address& server = c_.settings.login_servers[r.server_index];
+        const client_endpoint me = c_.identity.endpoint(slot, inc, server, c_.qq_port(slot));
         proto::client_header h;
         h.version = c_.settings.client_version;
         h.command = proto::qq_command::logout;
@@ -120,8 +122,8 @@ public:
         if (tcp_user(r)) c_.tcp.begin_batch();
         for (int i = 0; i < proto::logout_repeat_count; ++i) {
             const std::uint64_t seed = pad_seed(c_, slot, inc, pad_purpose::logout, static_cast<std::uint32_t>(i));
-            c_.send_qq(io, port_role::client, slot, tcp_msg::logout, me.ip, me.port,
-                       c_.settings.login_servers[r.server_index], c_.qq_port(slot), [&](proto::byte_span room) {
+            c_.send_qq(io, port_role::client, slot, tcp_msg::logout, me.ip, me.port, server, c_.qq_port(slot),
+                       [&](proto::byte_span room) {
                            return qq_packet::client_encrypted(room, h, session, seed, c_.seal, [&](proto::byte_span p) {
                                return proto::encode_logout(body, p);
                            });

@@ -94,7 +94,7 @@ public:
     template <class Io>
     void on_segment(Io& io, const proto::parsed_frame& f) noexcept {
         engine_core& c = h_.c_;
-        const endpoint_owner who = c.identity.owner_of(f.dst_ip, f.dst_port);
+        const endpoint_owner who = c.identity.owner_of(f.dst_ip, f.dst_port, f.src_ip, f.src_port);
         if (who.slot == no_slot) {
             h_.refuse(who.in_range ? refuse_reason::unknown_session : refuse_reason::not_for_us);
             return;

@@ -35,9 +35,9 @@ inline constexpr std::size_t keylog_capacity = std::size_t{1} << 20;
 
 struct engine_core {
     engine_core(const load_settings& s, std::uint32_t worker_index, std::uint32_t worker_count,
-                const chat_texts& texts)
+                const chat_texts& texts, const queue_steering& steering = {})
         : settings(s),
-          identity(settings, worker_index, worker_count),
+          identity(settings, worker_index, worker_count, steering),
           buddies(settings),
           table(settings.users, settings.ip_version == 6),
           timers(2 * settings.users, table.nodes()),

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstring>
 
+#include "dataplane/engine/endpoint_space.hpp"
 #include "protocols/dns.hpp"
 
 namespace qqgen::engine {
@@ -156,19 +157,30 @@ std::string load_settings::validate() const {
     return validate_app_mix(*this);
 }
 
-std::string load_settings::validate_for_workers(std::uint32_t worker_count) const {
+std::string load_settings::validate_for_workers(std::uint32_t worker_count, const queue_steering& steering) const {
     if (std::string why = validate(); !why.empty()) return why;
     if (worker_count == 0) return "worker count must be at least 1";
     if (std::uint64_t{qq_number_base} + std::uint64_t{users} * worker_count > 0xFFFFFFFFull)
         return "qq_number_base + users x workers passes 2^32 - 1; lower qq_number_base or users";
-    if (client_endpoints() / worker_count < users)
-        return "client_address_count x client_ports_per_address / workers = " +
-               str(client_endpoints() / worker_count) + " client endpoints per worker, fewer than users (" +
-               str(users) + "); add addresses or ports";
-    if (apps.any_enabled() && std::uint64_t{apps.client_ports_per_address} * client_address_count / worker_count < apps.slots)
-        return "client_address_count x apps.client_ports_per_address / workers = " +
-               str(std::uint64_t{apps.client_ports_per_address} * client_address_count / worker_count) +
-               " companion endpoints per worker, fewer than apps.slots (" + str(apps.slots) + ")";
+    // Each worker's endpoints: a block of the range, or with RSS steering
+    // every address's ports split by correction bits (endpoint_space.hpp).
+    const std::string how = steering.steered() ? " with RSS steering over " : " split over ";
+    const std::string workers = str(worker_count) + (worker_count == 1 ? " worker" : " workers");
+    std::string error;
+    const endpoint_range qq{client_address_base, client_address_count, client_port_base, client_ports_per_address};
+    const std::uint64_t qq_endpoints = endpoint_space::endpoints_per_worker(qq, worker_count, steering, error);
+    if (!error.empty()) return "client ports (client_port_base, client_ports_per_address): " + error;
+    if (qq_endpoints < users)
+        return std::string("client_address_count x client_ports_per_address") + how + workers + " gives " + str(qq_endpoints) +
+               " client endpoints per worker, fewer than users (" + str(users) + "); add addresses or ports";
+    if (!apps.any_enabled()) return {};
+    const endpoint_range companions{client_address_base, client_address_count, apps.client_port_base,
+                                    apps.client_ports_per_address};
+    const std::uint64_t app_endpoints = endpoint_space::endpoints_per_worker(companions, worker_count, steering, error);
+    if (!error.empty()) return "companion ports (apps.client_port_base, apps.client_ports_per_address): " + error;
+    if (app_endpoints < apps.slots)
+        return std::string("client_address_count x apps.client_ports_per_address") + how + workers + " gives " +
+               str(app_endpoints) + " companion endpoints per worker, fewer than apps.slots (" + str(apps.slots) + ")";
     return {};
 }
 

@@ -19,6 +19,7 @@
 #include <type_traits>
 
 #include "dataplane/engine/app_settings.hpp"
+#include "dataplane/engine/queue_steering.hpp"
 #include "protocols/net_headers.hpp"
 #include "protocols/qq_header.hpp"
 
@@ -183,7 +184,8 @@ struct load_settings {
     [[nodiscard]] std::string validate() const;
     // validate(), plus what depends on how many workers share the address and
     // QQ-number ranges.
-    [[nodiscard]] std::string validate_for_workers(std::uint32_t worker_count) const;
+    [[nodiscard]] std::string validate_for_workers(std::uint32_t worker_count,
+                                                   const queue_steering& steering = {}) const;
     // Empty when a running engine can switch from *this to `next` without a
     // restart; else the first field that differs and cannot change live
     // (load_settings_live.cpp lists which can and why).

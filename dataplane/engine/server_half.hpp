@@ -113,7 +113,7 @@ public:
             refuse(refuse_reason::not_for_us);
             return;
         }
-        const endpoint_owner who = c_.identity.owner_of(f.src_ip, f.src_port);
+        const endpoint_owner who = c_.identity.owner_of(f.src_ip, f.src_port, f.dst_ip, f.dst_port);
         const session_record* r = who.slot == no_slot ? nullptr : &c_.table[who.slot];
         if (r == nullptr || (r->cflags & (client_flag::used | client_flag::tcp)) != (client_flag::used | client_flag::tcp) ||
             who.generation != c_.identity.generation_of(r->incarnation)) {

@@ -81,16 +81,18 @@ template <frame_io Io>
 class session_engine {
 public:
     // Set-up: throws std::invalid_argument (settings, with the field named)
-    // so the caller can report it.
+    // so the caller can report it. `steering`: how the NIC spreads received
+    // flows over the workers' queues (queue_steering.hpp; none by default).
     session_engine(const load_settings& s, std::uint32_t worker_index, std::uint32_t worker_count,
-                   const chat_texts& texts, poll_budget budget = {})
-        : core_(checked(s, worker_count), worker_index, worker_count, texts),
+                   const chat_texts& texts, poll_budget budget = {}, const queue_steering& steering = {})
+        : core_(checked(s, worker_count, steering), worker_index, worker_count, texts, steering),
           client_(core_),
           server_(core_),
           pacer_(pacer_phases_of(s)),
           neighbours_(core_.settings),
           budget_(budget),
-          worker_count_(worker_count) {
+          worker_count_(worker_count),
+          steering_(steering) {
         if (!core_.content.error().empty()) throw std::invalid_argument(core_.content.error());
     }
 
@@ -174,7 +176,7 @@ public:
     // use). Else why it was refused; the engine keeps its settings.
     // Allocates only the refusal text (never per packet).
     [[nodiscard]] std::string apply(const load_settings& next) {
-        if (std::string why = next.validate_for_workers(worker_count_); !why.empty()) return why;
+        if (std::string why = next.validate_for_workers(worker_count_, steering_); !why.empty()) return why;
         if (std::string why = core_.settings.live_change_refusal(next); !why.empty()) return why;
         core_.settings = next;
         core_.content.set_delays(next.message_delay_min_ms, next.message_delay_max_ms);
@@ -199,8 +201,10 @@ public:
     [[nodiscard]] const engine_core& core() const noexcept { return core_; }
 
 private:
-    static const load_settings& checked(const load_settings& s, std::uint32_t worker_count) {
-        if (std::string why = s.validate_for_workers(worker_count); !why.empty()) throw std::invalid_argument(why);
+    static const load_settings& checked(const load_settings& s, std::uint32_t worker_count,
+                                        const queue_steering& steering) {
+        if (std::string why = s.validate_for_workers(worker_count, steering); !why.empty())
+            throw std::invalid_argument(why);
         if (std::string why = validate(neighbour_settings_from(s)); !why.empty()) throw std::invalid_argument(why);
         return s;
     }
@@ -372,6 +376,7 @@ private:
     bool stopping_ = false;
     bool ended_before_stop_ = false;  // the phases had ended: the stop is the run's normal end
     std::uint32_t worker_count_;
+    queue_steering steering_;
     std::uint32_t stop_cursor_ = 0;
     std::uint32_t shed_cursor_ = 0;
     std::uint64_t next_drain_ = 0;

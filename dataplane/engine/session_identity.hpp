@@ -6,12 +6,12 @@
 // Look-ups are arithmetic:
 // - server half: the QQ number in every client header is
 //   qq_number_base + worker * users + slot;
-// - client half: the client endpoint (address, port) a reply is sent to.
-//   The worker owns a block of endpoints; within it, endpoint
-//   g * users + slot serves slot `slot` in incarnations with
-//   incarnation % generations == g. Consecutive users of a slot therefore use
-//   different client ports (when there are at least 2 x users endpoints), so
-//   late replies to a previous user are recognised as stale, not misread.
+// - client half: the client endpoint (address, port) a reply is sent to,
+//   through endpoint_space.hpp: endpoint g * users + slot serves slot `slot`
+//   in incarnations with incarnation % generations == g. Consecutive users of
+//   a slot therefore use different client ports (when there are at least
+//   2 x users endpoints), so late replies to a previous user are recognised
+//   as stale, not misread.
 // - Sequence numbers: the user of incarnation i of a slot numbers its
 //   requests from sequence_start(slot, i) = base(slot) + i * span (mod 2^16),
 //   span = requests_per_session(). Consecutive users' windows never overlap,
@@ -26,14 +26,14 @@
 
 #include "dataplane/engine/load_settings.hpp"
 #include "dataplane/engine/derived_key_cache.hpp"
+#include "dataplane/engine/endpoint_space.hpp"
+#include "dataplane/engine/queue_steering.hpp"
 #include "protocols/counter_rng.hpp"
 #include "protocols/md5.hpp"
 #include "protocols/net_headers.hpp"
 #include "protocols/qq_tea.hpp"
 
 namespace qqgen::engine {
-
-inline constexpr std::uint32_t no_slot = 0xFFFFFFFFu;
 
 // What a value is derived for: the counter_rng stream of each is distinct.
 enum class draw_kind : std::uint8_t {
@@ -59,34 +59,6 @@ enum class draw_kind : std::uint8_t {
     tcp_isn,    // initial sequence numbers of both sides
 };
 
-// The last 32 bits of an address (all of an IPv4 one): client address
-// ranges are arithmetic on them.
-inline std::uint32_t ip_low32(const proto::ip_address& a) noexcept {
-    const std::size_t o = a.is_v4() ? 0 : 12;
-    return (std::to_integer<std::uint32_t>(a.bytes[o]) << 24) | (std::to_integer<std::uint32_t>(a.bytes[o + 1]) << 16) |
-           (std::to_integer<std::uint32_t>(a.bytes[o + 2]) << 8) | std::to_integer<std::uint32_t>(a.bytes[o + 3]);
-}
-inline void set_ip_low32(proto::ip_address& a, std::uint32_t v) noexcept {
-    const std::size_t o = a.is_v4() ? 0 : 12;
-    a.bytes[o] = std::byte(v >> 24);
-    a.bytes[o + 1] = std::byte(v >> 16);
-    a.bytes[o + 2] = std::byte(v >> 8);
-    a.bytes[o + 3] = std::byte(v);
-}
-
-struct client_endpoint {
-    proto::ip_address ip;
-    std::uint16_t port = 0;
-};
-
-// Which slot a client endpoint belongs to, and for which generation of
-// users (incarnation % generations).
-struct endpoint_owner {
-    std::uint32_t slot = no_slot;
-    std::uint32_t generation = 0;
-    bool in_range = false;  // slot no_slot: the endpoint is a client one, but another worker's
-};
-
 inline constexpr std::size_t token_size = 24;  // pidgin 2.4: the usual token length
 inline constexpr std::size_t password_size = 13;  // "qq" + 11 characters
 
@@ -96,7 +68,10 @@ public:
     static constexpr std::size_t session_keys_kept = 1024;
     static constexpr std::size_t password_keys_kept = 256;
 
-    session_identity(const load_settings& s, std::uint32_t worker_index, std::uint32_t worker_count) noexcept
+    // Throws std::invalid_argument where `steering` is impossible for the
+    // settings' client ports (load_settings::validate_for_workers says so first).
+    session_identity(const load_settings& s, std::uint32_t worker_index, std::uint32_t worker_count,
+                     const queue_steering& steering = {})
         : seed_(s.seed),
           worker_(worker_index),
           users_(s.users),
@@ -104,15 +79,11 @@ public:
           span_(static_cast<std::uint32_t>(s.requests_per_session())),
           ppm_redirect_(s.redirect_ppm),
           server_count_(s.login_server_count),
-          base_(s.client_address_base),
-          address_count_(s.client_address_count),
-          port_base_(s.client_port_base),
-          ports_per_address_(s.client_ports_per_address) {
-        const std::uint64_t per_worker = s.client_endpoints() / (worker_count == 0 ? 1 : worker_count);
-        block_start_ = per_worker * worker_index;
-        generations_ = static_cast<std::uint32_t>(per_worker / (users_ == 0 ? 1 : users_));
-        if (generations_ == 0) generations_ = 1;
-        base_low_ = low32(base_);
+          endpoints_(qq_client_range(s), s.users, worker_index, worker_count, steering) {}
+
+    // The QQ clients' addresses and ports.
+    static endpoint_range qq_client_range(const load_settings& s) noexcept {
+        return {s.client_address_base, s.client_address_count, s.client_port_base, s.client_ports_per_address};
     }
 
     // The value number `extra` of kind k for (slot, incarnation).
@@ -130,35 +101,21 @@ public:
     }
 
     // --- client endpoints (client-half look-up) ---------------------------
-    [[nodiscard]] std::uint32_t generations() const noexcept { return generations_; }
+    [[nodiscard]] std::uint32_t generations() const noexcept { return endpoints_.generations(); }
     [[nodiscard]] std::uint32_t generation_of(std::uint32_t incarnation) const noexcept {
-        return incarnation % generations_;
+        return endpoints_.generation_of(incarnation);
     }
-    [[nodiscard]] client_endpoint endpoint(std::uint32_t slot, std::uint32_t incarnation) const noexcept {
-        const std::uint64_t e = block_start_ + std::uint64_t{generation_of(incarnation)} * users_ + slot;
-        const auto address_index = static_cast<std::uint32_t>(e / ports_per_address_);
-        client_endpoint out;
-        out.ip = base_;
-        set_low32(out.ip, base_low_ + address_index);
-        out.port = static_cast<std::uint16_t>(port_base_ + e % ports_per_address_);
-        return out;
+    // The endpoint the user sends from to (server, server_port): one per
+    // server where RSS steers flows (endpoint_space.hpp).
+    [[nodiscard]] client_endpoint endpoint(std::uint32_t slot, std::uint32_t incarnation, const proto::ip_address& server,
+                                           std::uint16_t server_port) const noexcept {
+        return endpoints_.endpoint(slot, incarnation, server, server_port);
     }
-    // slot no_slot when (ip, port) is not an endpoint of this worker.
-    [[nodiscard]] endpoint_owner owner_of(const proto::ip_address& ip, std::uint16_t port) const noexcept {
-        endpoint_owner none;
-        if (ip.version != base_.version) return none;
-        if (ip.is_v6())
-            for (std::size_t i = 0; i < 12; ++i)
-                if (ip.bytes[i] != base_.bytes[i]) return none;
-        const std::uint32_t a = low32(ip) - base_low_;
-        const std::uint32_t p = static_cast<std::uint32_t>(port) - port_base_;
-        if (a >= address_count_ || p >= ports_per_address_) return none;
-        none.in_range = true;
-        const std::uint64_t e = std::uint64_t{a} * ports_per_address_ + p;
-        if (e < block_start_) return none;
-        const std::uint64_t local = e - block_start_;
-        if (local >= std::uint64_t{generations_} * users_) return none;
-        return {static_cast<std::uint32_t>(local % users_), static_cast<std::uint32_t>(local / users_), true};
+    // slot no_slot when (ip, port) is not an endpoint of this worker; the
+    // server is the other end of the frame's flow.
+    [[nodiscard]] endpoint_owner owner_of(const proto::ip_address& ip, std::uint16_t port, const proto::ip_address& server,
+                                          std::uint16_t server_port) const noexcept {
+        return endpoints_.owner_of(ip, port, server, server_port);
     }
 
     // --- sequence windows ------------------------------------------------
@@ -233,8 +190,6 @@ private:
     [[nodiscard]] std::uint64_t stream_of(draw_kind k, std::uint32_t slot) const noexcept {
         return (std::uint64_t{static_cast<std::uint8_t>(k)} << 56) | (std::uint64_t{worker_ & 0xFFFFFFu} << 32) | slot;
     }
-    static std::uint32_t low32(const proto::ip_address& a) noexcept { return ip_low32(a); }
-    static void set_low32(proto::ip_address& a, std::uint32_t v) noexcept { set_ip_low32(a, v); }
     // Draws 0 and 1 of (k, slot, incarnation), little-endian, with the
     // stream's part of counter_random computed once for both.
     proto::tea_key key_from(draw_kind k, std::uint32_t slot, std::uint32_t incarnation) const noexcept {
@@ -256,13 +211,7 @@ private:
     std::uint32_t span_;
     std::uint32_t ppm_redirect_;
     std::uint32_t server_count_;
-    proto::ip_address base_;
-    std::uint32_t base_low_ = 0;
-    std::uint32_t address_count_;
-    std::uint16_t port_base_;
-    std::uint32_t ports_per_address_;
-    std::uint64_t block_start_ = 0;
-    std::uint32_t generations_ = 1;
+    endpoint_space endpoints_;
     // Caches of pure derivations: filling them changes no answer, so the
     // derivations stay const. One worker's, never shared between threads.
     // Sized for the frames of a few RX/TX bursts (24 bytes an entry).

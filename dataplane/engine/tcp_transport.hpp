@@ -583,9 +583,10 @@ private:
     [[nodiscard]] tcp_tuple tuple(port_role side, std::uint32_t slot) const noexcept {
         const session_record& r = t_[slot];
         if (side == port_role::client) {
-            const client_endpoint me = id_.endpoint(slot, r.incarnation);
             // The connection's server, which a redirect changes only for the next one.
-            return {me.ip, me.port, s_.login_servers[ep_[0][slot].server], s_.tcp_server_port};
+            const proto::ip_address& server = s_.login_servers[ep_[0][slot].server];
+            const client_endpoint me = id_.endpoint(slot, r.incarnation, server, s_.tcp_server_port);
+            return {me.ip, me.port, server, s_.tcp_server_port};
         }
         const client_endpoint peer = t_.seen(slot);
         return {s_.login_servers[ep_[1][slot].server], s_.tcp_server_port, peer.ip, peer.port};

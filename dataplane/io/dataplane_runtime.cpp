@@ -116,6 +116,25 @@ io_status dataplane_runtime::setup() {
                 std::fprintf(out_, "warning: port %s: %s\n", facts.name.c_str(), facts.warning.c_str());
         }
     }
+    // Steering: both ports hash UDP/TCP ports with one symmetric key (the
+    // client port's flows come back on the server port and the other way).
+    steering_ = {};
+    const port_facts& cp = port_facts_[0];
+    const port_facts& sp = port_facts_[1];
+    if (n > 1 && cp.rss_l4 && sp.rss_l4 && cp.rss_key.size() >= steering_.key.size() &&
+        sp.rss_key.size() >= steering_.key.size()) {
+        for (std::size_t i = 0; i < steering_.key.size(); ++i) {
+            if (cp.rss_key[i] != sp.rss_key[i])
+                return io_status::fail("ports " + cp.name + " and " + sp.name +
+                                       " hash with different RSS keys, so a flow's two directions land on "
+                                       "different queues; give both the symmetric key");
+            steering_.key[i] = std::byte{cp.rss_key[i]};
+        }
+        steering_.queues = n;
+        if (out_ != nullptr)
+            std::fprintf(out_, "RSS steering: each worker picks client ports whose flows hash to its own queue "
+                               "(%u queues)\n", n);
+    }
     for (unsigned w = 0; w < n; ++w) {
         auto& q = workers_[w].queues;
         q.port_id = {client, server};

@@ -28,6 +28,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
+#include "dataplane/engine/queue_steering.hpp"
 #include "dataplane/engine/worker_engine.hpp"
 #include "dataplane/io/capture_writer.hpp"
 #include "dataplane/io/dpdk_frame_io.hpp"
@@ -84,6 +85,10 @@ public:
 
     unsigned worker_count() const noexcept { return static_cast<unsigned>(workers_.size()); }
     const std::vector<port_facts>& ports() const noexcept { return port_facts_; }
+    // How the ports spread received flows over the workers' queues, for the
+    // engines' choice of client ports (after setup; none on the wire
+    // topology, with one worker, or without L4 RSS on both ports).
+    const engine::queue_steering& steering() const noexcept { return steering_; }
     // The queues and pool of worker `w`, for code that drives a
     // dpdk_frame_io itself on the main lcore (tests).
     worker_queues queues_of(unsigned w) const noexcept { return workers_.at(w).queues; }
@@ -137,6 +142,7 @@ private:
     wire_topology wire_;
     std::vector<std::uint16_t> open_ports_;
     std::vector<port_facts> port_facts_;
+    engine::queue_steering steering_;
     capture_writer capture_;
     bool set_up_ = false;
     bool ran_ = false;

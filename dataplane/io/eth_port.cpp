@@ -96,6 +96,8 @@ io_status start_port(std::uint16_t port_id, const port_queue_plan& plan, port_fa
         conf.rx_adv_conf.rss_conf.rss_key_len = static_cast<std::uint8_t>(key.size());
         conf.rx_adv_conf.rss_conf.rss_hf = rss_hf;
         facts.rss = true;
+        facts.rss_l4 = (rss_hf & RTE_ETH_RSS_UDP) != 0 && (rss_hf & RTE_ETH_RSS_TCP) != 0;
+        facts.rss_key = key;
     } else if (queues > 1 && !plan.queues_are_isolated) {
         facts.warning = "no RSS on this port: every received frame lands on queue 0 (worker 0), "
                         "so replies to other workers' sessions are lost; use --workers 1 here";
@@ -137,6 +139,23 @@ io_status start_port(std::uint16_t port_id, const port_queue_plan& plan, port_fa
 
     if (int ret = rte_eth_dev_start(port_id); ret != 0)
         return io_status::fail(where + ": rte_eth_dev_start failed: " + errstr(ret));
+
+    // The key and hash types the port really uses, where the PMD reports
+    // them: the engines choose client ports for this key (queue_steering).
+    if (facts.rss) {
+        std::vector<std::uint8_t> used(facts.rss_key.size());
+        rte_eth_rss_conf got{};
+        got.rss_key = used.data();
+        got.rss_key_len = static_cast<std::uint8_t>(used.size());
+        if (rte_eth_dev_rss_hash_conf_get(port_id, &got) == 0) {
+            facts.rss_key = used;
+            facts.rss_l4 = (got.rss_hf & RTE_ETH_RSS_UDP) != 0 && (got.rss_hf & RTE_ETH_RSS_TCP) != 0;
+        }
+        if (!facts.rss_l4 && facts.warning.empty())
+            facts.warning = "RSS hashes addresses only (no UDP/TCP ports): client ports cannot steer flows to "
+                            "their worker's queue, so replies to other workers' sessions are lost; use --workers 1 "
+                            "here";
+    }
 
     // Promiscuous: the DUT's frames carry MAC addresses qqgen did not choose
     // (a router rewrites them). Not every PMD has the knob; ring and pcap

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "dataplane/io/io_status.hpp"
 
@@ -39,6 +40,8 @@ struct port_facts {
     std::uint16_t rx_desc = 0;
     std::uint16_t tx_desc = 0;
     bool rss = false;           // received flows spread over queues by symmetric Toeplitz
+    bool rss_l4 = false;        // ... with UDP and TCP ports in the hash (tuple choice can steer)
+    std::vector<std::uint8_t> rss_key;  // the key the port hashes with (read back where the PMD can)
     bool promiscuous = false;
     bool fast_free = false;     // RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE enabled
     bool link_up = false;

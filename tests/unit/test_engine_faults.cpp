@@ -343,7 +343,7 @@ TEST_CASE("the server tracks gaps, late fills and duplicates of sequence numbers
     const auto& r = core.table[0];
     const std::uint32_t qq = core.identity.qq_number(0);
     const auto key = core.identity.session_key(0, r.incarnation);
-    const auto me = core.identity.endpoint(0, r.incarnation);
+    const auto me = core.identity.endpoint(0, r.incarnation, s.login_servers[r.server_index], s.login_server_port);
     const std::uint16_t start = core.identity.sequence_start(0, r.incarnation);
     const std::uint16_t next = r.next_offset;
     // A forged keep-alive of user 0 with sequence offset `off`.

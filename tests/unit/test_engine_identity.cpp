@@ -20,6 +20,10 @@ static_assert(sizeof(session_record) == 64);
 static_assert(alignof(session_record) == 64);
 
 namespace {
+// Unsteered endpoints do not depend on the server; any will do.
+const qqgen::proto::ip_address server = qqgen::proto::ipv4_address::from_u32(0xC6120001);
+constexpr std::uint16_t server_port = 8000;
+
 load_settings small(std::uint32_t users, std::uint32_t ports) {
     load_settings s;
     s.users = users;
@@ -52,9 +56,9 @@ TEST_CASE("client endpoints map back to slot and generation", "[identity]") {
     for (std::uint32_t inc = 0; inc < 12; ++inc) {
         for (std::uint32_t slot = 0; slot < 100; slot += 7) {
             for (const session_identity* w : {&w0, &w1}) {
-                const client_endpoint e = w->endpoint(slot, inc);
+                const client_endpoint e = w->endpoint(slot, inc, server, server_port);
                 CHECK(e.port >= s.client_port_base);
-                const endpoint_owner o = w->owner_of(e.ip, e.port);
+                const endpoint_owner o = w->owner_of(e.ip, e.port, server, server_port);
                 REQUIRE(o.slot == slot);
                 CHECK(o.generation == inc % 10);
                 CHECK(o.in_range);
@@ -63,15 +67,15 @@ TEST_CASE("client endpoints map back to slot and generation", "[identity]") {
         }
     }
     // Consecutive users of a slot use different ports.
-    CHECK(w0.endpoint(5, 0).port != w0.endpoint(5, 1).port);
+    CHECK(w0.endpoint(5, 0, server, server_port).port != w0.endpoint(5, 1, server, server_port).port);
     // The other worker's endpoint: in range, not ours.
-    const client_endpoint other = w1.endpoint(3, 0);
-    const endpoint_owner o = w0.owner_of(other.ip, other.port);
+    const client_endpoint other = w1.endpoint(3, 0, server, server_port);
+    const endpoint_owner o = w0.owner_of(other.ip, other.port, server, server_port);
     CHECK(o.slot == no_slot);
     CHECK(o.in_range);
     // Outside the client range entirely.
-    CHECK_FALSE(w0.owner_of(qqgen::proto::ipv4_address::from_u32(0x0A000001), 20000).in_range);
-    CHECK_FALSE(w0.owner_of(w0.endpoint(0, 0).ip, s.client_port_base - 1).in_range);
+    CHECK_FALSE(w0.owner_of(qqgen::proto::ipv4_address::from_u32(0x0A000001), 20000, server, server_port).in_range);
+    CHECK_FALSE(w0.owner_of(w0.endpoint(0, 0, server, server_port).ip, s.client_port_base - 1, server, server_port).in_range);
 }
 
 TEST_CASE("IPv6 endpoints vary the last 32 bits", "[identity]") {
@@ -79,13 +83,13 @@ TEST_CASE("IPv6 endpoints vary the last 32 bits", "[identity]") {
     s.ip_version = 6;
     s.client_address_base = *qqgen::proto::ip_address::parse("2001:db8::ffff:fffe");
     const session_identity id(s, 0, 1);
-    const client_endpoint e = id.endpoint(9, 1);  // endpoint 19: address 1 -> ...ffff:ffff
+    const client_endpoint e = id.endpoint(9, 1, server, server_port);  // endpoint 19: address 1 -> ...ffff:ffff
     CHECK(e.ip.to_string() == "2001:db8::ffff:ffff");
-    CHECK(id.owner_of(e.ip, e.port).slot == 9);
+    CHECK(id.owner_of(e.ip, e.port, server, server_port).slot == 9);
     auto wrong = e.ip;
     wrong.bytes[0] = std::byte{0x20};
     wrong.bytes[2] = std::byte{0};
-    CHECK(id.owner_of(wrong, e.port).slot == no_slot);
+    CHECK(id.owner_of(wrong, e.port, server, server_port).slot == no_slot);
 }
 
 TEST_CASE("sequence windows of consecutive users of a slot do not overlap", "[identity]") {
