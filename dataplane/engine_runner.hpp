@@ -13,6 +13,7 @@
 #include <string>
 
 #include "dataplane/engine/blended_engine.hpp"
+#include "dataplane/engine/next_hop_board.hpp"
 #include "dataplane/shm_worker_link.hpp"
 
 namespace qqgen::dataplane {
@@ -33,10 +34,13 @@ class engine_runner {
 public:
     // With `link`, the worker also takes live profiles from the control
     // shared memory and publishes its stats block there.
+    // `steering`: how the ports spread flows over the workers' queues;
+    // `next_hops`: the board the workers share resolved MACs on (several
+    // workers only).
     engine_runner(const engine::load_settings& s, unsigned worker, unsigned workers, const engine::chat_texts& texts,
                   worker_result& out, const worker_shm_view* shm = nullptr, std::uint64_t generation = 0,
-                  const engine::queue_steering& steering = {})
-        : engine_(s, worker, workers, texts, {}, steering), out_(&out) {
+                  const engine::queue_steering& steering = {}, engine::next_hop_board* next_hops = nullptr)
+        : engine_(s, worker, workers, texts, {}, steering), out_(&out), next_hops_(next_hops) {
         if (shm != nullptr) link_.emplace(*shm, generation, s.users);
         out_->bytes_per_session = engine_.bytes_per_session();
         out_->table_bytes = engine_.table_bytes();
@@ -48,8 +52,10 @@ public:
     void poll(Io& io) noexcept {
         engine_.poll(io);
         if (link_) link_->tick(engine_, io, turns_);
-        // A progress hint every 1024 turns: two relaxed stores, no fence.
+        // A progress hint every 1024 turns: two relaxed stores, no fence;
+        // and the next hops other workers resolved (two relaxed loads).
         if ((++turns_ & 1023u) == 0) {
+            if (next_hops_ != nullptr) sharing_.meet(engine_.qq().neighbours(), *next_hops_);
             out_->active.store(engine_.active_users(), std::memory_order_relaxed);
             if (engine_.done()) out_->done.store(true, std::memory_order_relaxed);
         }
@@ -79,6 +85,8 @@ private:
 
     engine::blended_engine<Io> engine_;
     worker_result* out_;
+    engine::next_hop_board* next_hops_;
+    engine::next_hop_sharing sharing_;
     std::optional<shm_worker_link> link_;
     std::uint32_t turns_ = 0;
 };

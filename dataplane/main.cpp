@@ -192,6 +192,8 @@ int run_load(dataplane_runtime& runtime, const qqgen::dataplane::load_options& l
         return exit_usage;
     }
     auto results = std::make_unique<worker_result[]>(workers);
+    // ARP reaches one queue only: the worker behind it resolves for all.
+    qqgen::engine::next_hop_board next_hops;
     std::vector<worker_shm_view> views(workers);
     for (unsigned w = 0; w < workers; ++w) views[w] = worker_shm_view{shm, w};
     std::optional<qqgen::dataplane::shm_stop_watch> stop_watch;
@@ -204,7 +206,8 @@ int run_load(dataplane_runtime& runtime, const qqgen::dataplane::load_options& l
     const run_report report = runtime.run(
         [&](const worker_info& w) {
             return engine_runner<dpdk_frame_io>(settings, w.index, w.count, texts, results[w.index],
-                                                shm != nullptr ? &views[w.index] : nullptr, generation, steering);
+                                                shm != nullptr ? &views[w.index] : nullptr, generation, steering,
+                                                workers > 1 ? &next_hops : nullptr);
         },
         &signals,
         [&](const run_snapshot&) {

@@ -27,8 +27,8 @@
 // One per worker, like everything on the hot path: all state is fixed-size
 // members, so nothing is allocated, locked, logged or thrown per frame.
 // With several workers, ARP and ND land on one RX queue (they carry no L4
-// ports for RSS), so one worker resolves; the engine hands the MAC to the
-// others with set_next_hop_mac().
+// ports for RSS), so one worker resolves; the workers' runners hand the MAC
+// to the others through next_hop_board.hpp (set_next_hop_mac()).
 #pragma once
 
 #include <array>
