@@ -142,14 +142,22 @@ io_status start_port(std::uint16_t port_id, const port_queue_plan& plan, port_fa
 
     // The key and hash types the port really uses, where the PMD reports
     // them: the engines choose client ports for this key (queue_steering).
+    // Some PMDs keep their own key through rte_eth_dev_configure (net_null
+    // does): then the key is set again, once, with rte_eth_dev_rss_hash_update.
     if (facts.rss) {
-        std::vector<std::uint8_t> used(facts.rss_key.size());
-        rte_eth_rss_conf got{};
-        got.rss_key = used.data();
-        got.rss_key_len = static_cast<std::uint8_t>(used.size());
-        if (rte_eth_dev_rss_hash_conf_get(port_id, &got) == 0) {
+        const auto read_back = [&] {
+            std::vector<std::uint8_t> used(key.size());
+            rte_eth_rss_conf got{};
+            got.rss_key = used.data();
+            got.rss_key_len = static_cast<std::uint8_t>(used.size());
+            if (rte_eth_dev_rss_hash_conf_get(port_id, &got) != 0) return false;
             facts.rss_key = used;
             facts.rss_l4 = (got.rss_hf & RTE_ETH_RSS_UDP) != 0 && (got.rss_hf & RTE_ETH_RSS_TCP) != 0;
+            return true;
+        };
+        if (read_back() && facts.rss_key != key) {
+            rte_eth_rss_conf again = conf.rx_adv_conf.rss_conf;
+            if (rte_eth_dev_rss_hash_update(port_id, &again) == 0) read_back();
         }
         if (!facts.rss_l4 && facts.warning.empty())
             facts.warning = "RSS hashes addresses only (no UDP/TCP ports): client ports cannot steer flows to "
