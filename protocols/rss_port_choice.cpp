@@ -136,7 +136,7 @@ std::uint32_t rss_port_choice::extract(std::uint32_t offset) const noexcept {
 
 std::uint16_t rss_port_choice::fold_rest(const ip_address& client, const ip_address& server,
                                          std::uint16_t server_port) const noexcept {
-    return static_cast<std::uint16_t>(xor_fold16(client.wire()) ^ xor_fold16(server.wire()) ^ server_port);
+    return static_cast<std::uint16_t>(xor_fold16(client) ^ xor_fold16(server) ^ server_port);
 }
 
 std::uint16_t rss_port_choice::client_port_for(std::uint32_t high, std::uint32_t worker, const ip_address& client,

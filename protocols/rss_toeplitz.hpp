@@ -94,6 +94,16 @@ struct rss_tuple {
 // The XOR of `input` read as big-endian 16-bit words (a last odd byte is the
 // high half of a word).
 [[nodiscard]] std::uint16_t xor_fold16(const_byte_span input) noexcept;
+// xor_fold16(a.wire()) unrolled: the per-packet part of a steered look-up
+// (rss_port_choice::decode) folds two addresses.
+[[nodiscard]] inline std::uint16_t xor_fold16(const ip_address& a) noexcept {
+    const std::byte* const p = a.bytes.data();
+    std::uint16_t x = static_cast<std::uint16_t>(load_be16(p) ^ load_be16(p + 2));
+    if (!a.is_v4())
+        x = static_cast<std::uint16_t>(x ^ load_be16(p + 4) ^ load_be16(p + 6) ^ load_be16(p + 8) ^ load_be16(p + 10) ^
+                                       load_be16(p + 12) ^ load_be16(p + 14));
+    return x;
+}
 
 // Whether the first `covered` bytes of `key` repeat its first two (period 16
 // bits). Then symmetric_toeplitz(pattern of those two bytes) equals

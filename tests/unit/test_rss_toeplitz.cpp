@@ -164,6 +164,7 @@ TEST_CASE("Toeplitz hash equals rte_softrss and rte_softrss_be on random tuples"
                     const rss_tuple t = rss_tuple_l4(a, b, pa, pb);
                     REQUIRE(fast.hash(t.view()) == ours(sym, a, b, pa, pb));
                     REQUIRE(fast.hash(rss_tuple_l3(a, b).view()) == ours(sym, a, b, pa, pb, false));
+                    REQUIRE(xor_fold16(a) == xor_fold16(a.wire()));  // the unrolled address fold
                 }
             }
         }
