@@ -191,6 +191,9 @@ int run_load(dataplane_runtime& runtime, const qqgen::dataplane::load_options& l
         std::cerr << "qqgen-dataplane: " << why << "\n";
         return exit_usage;
     }
+    if (steering.steered())
+        std::cout << "RSS steering: each worker picks client ports whose flows hash to its own queue ("
+                  << steering.queues << " queues)\n";
     auto results = std::make_unique<worker_result[]>(workers);
     // ARP reaches one queue only: the worker behind it resolves for all.
     qqgen::engine::next_hop_board next_hops;

@@ -130,10 +130,9 @@ io_status dataplane_runtime::setup() {
                                        "different queues; give both the symmetric key");
             steering_.key[i] = std::byte{cp.rss_key[i]};
         }
+        // The run announces it once the load has accepted it (a worker count
+        // that is not a power of two is refused there).
         steering_.queues = n;
-        if (out_ != nullptr)
-            std::fprintf(out_, "RSS steering: each worker picks client ports whose flows hash to its own queue "
-                               "(%u queues)\n", n);
     }
     for (unsigned w = 0; w < n; ++w) {
         auto& q = workers_[w].queues;

@@ -109,6 +109,7 @@ rss_null_ports)
     rc=$?; set -e
     [ "$rc" -eq 2 ] || fail "3 workers on RSS ports exited $rc, not 2"
     grep -q "use a power-of-two worker count" "$tmp/out" || fail "3 workers: the message does not say what to change"
+    ! grep -q "RSS steering:" "$tmp/out" || fail "3 workers: steering announced for a run it refuses"
     grep -q "clean stop" "$tmp/out" || fail "no clean stop after the refusal"
     ;;
 *)
