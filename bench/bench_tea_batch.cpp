@@ -1,9 +1,10 @@
 // Batched QQ-TEA throughput per instruction set against the scalar path, for
 // bursts of 64 messages of 64, 200 or 700 bytes (QQ bodies run ~20..700), and
 // for a burst of mixed lengths 20..700 (argument 0), where lanes are refilled
-// as their messages end; and bursts of 32 (the engine's TX and RX burst) of
-// mixed lengths 16..256, like a chat burst of acks and messages (argument
-// 0, second argument 32). Bytes are plaintext bytes, as in bench_tea.cpp.
+// as their messages end; and bursts of 32 and 128 (the engine's batches run
+// up to 128 bodies: a TX burst of 64 frames on each port) of mixed lengths
+// 16..256, like a chat burst of acks and messages (argument 0, second
+// argument 32 or 128). Bytes are plaintext bytes, as in bench_tea.cpp.
 // Instruction sets this CPU lacks are not registered.
 #include <benchmark/benchmark.h>
 
@@ -22,7 +23,7 @@ namespace {
 constexpr std::size_t burst = 64;
 
 // A burst of `count` messages: length n each, or mixed when n == 0 (20..700
-// in bursts of 64, 16..256 in bursts of 32).
+// in bursts of 64, 16..256 in the others).
 struct burst_data {
     std::vector<tea_key> keys;
     std::vector<std::vector<std::byte>> plain, cipher, out;
@@ -82,13 +83,15 @@ void bm_tea_batch_decrypt(benchmark::State& state, tea_isa isa) {
             ->Args({200, 64})
             ->Args({700, 64})
             ->Args({0, 64})
-            ->Args({0, 32});
+            ->Args({0, 32})
+            ->Args({0, 128});
         benchmark::RegisterBenchmark(("bm_tea_batch_decrypt/" + name).c_str(), bm_tea_batch_decrypt, isa)
             ->Args({64, 64})
             ->Args({200, 64})
             ->Args({700, 64})
             ->Args({0, 64})
-            ->Args({0, 32});
+            ->Args({0, 32})
+            ->Args({0, 128});
     }
     return true;
 }();

@@ -266,6 +266,32 @@ TEST_CASE("tea batch: more jobs than one ordering window (256)", "[qq_tea_batch]
     }
 }
 
+TEST_CASE("tea batch: bursts that keep 64 lanes busy (four vectors on AVX-512)", "[qq_tea_batch]") {
+    // 64 or more jobs with little spread in length take the wide lanes
+    // (qq_tea_batch_avx512.cpp keeps_64_lanes_busy); refusals and lane
+    // refills must behave there as in the narrow ones.
+    counter_rng rng(70, 1);
+    for (const std::size_t count : {64, 150}) {
+        std::vector<message> msgs;
+        for (std::size_t i = 0; i < count; ++i) {
+            message m{random_key(rng), std::vector<std::byte>(300), rng.next(), tea_cipher_size(300)};
+            rng.fill(m.plain);
+            msgs.push_back(m);
+        }
+        std::vector<std::size_t> want_lens;
+        const auto want = encrypt_batch(msgs, tea_isa::scalar, want_lens);
+        const auto items = mixed_ciphertexts(rng, count + 50);
+        const auto want_open = decrypt_scalar(items);
+        for (const tea_isa isa : runnable_isas()) {
+            INFO("isa " << to_string(isa) << ", " << count << " jobs");
+            std::vector<std::size_t> lens;
+            CHECK(encrypt_batch(msgs, isa, lens) == want);
+            CHECK(lens == want_lens);
+            check_same(decrypt_batch(items, isa), want_open);
+        }
+    }
+}
+
 TEST_CASE("tea batch encrypt in place and overlapping, as tea_encrypt allows", "[qq_tea_batch]") {
     counter_rng rng(63, 1);
     for (const tea_isa isa : runnable_isas()) {
