@@ -111,22 +111,24 @@ bool keeps_64_lanes_busy(std::span<const typename D::job> jobs) noexcept {
     return total * 16 >= longest * 64 * 15;
 }
 
-}  // namespace
-
 // Two vectors of sixteen (32 lanes) at least: with vpternlogd a half-round is
 // four dependent operations and each vector twice as wide, so two cover most
 // of the latency; four where the burst keeps them busy.
-void encrypt_avx512(std::span<tea_encrypt_job> jobs) noexcept {
-    if (keeps_64_lanes_busy<encrypt_direction>(jobs))
-        run_lanes<avx512_ops, 4, encrypt_direction>(jobs);
+template <class D>
+void run_avx512(std::span<typename D::job> jobs) noexcept {
+    if (keeps_64_lanes_busy<D>(jobs))
+        run_lanes<avx512_ops, 4, D>(jobs);
     else
-        run_lanes<avx512_ops, 2, encrypt_direction>(jobs);
+        run_lanes<avx512_ops, 2, D>(jobs);
+}
+
+}  // namespace
+
+void encrypt_avx512(std::span<tea_encrypt_job> jobs) noexcept {
+    run_avx512<encrypt_direction>(jobs);
 }
 void decrypt_avx512(std::span<tea_decrypt_job> jobs) noexcept {
-    if (keeps_64_lanes_busy<decrypt_direction>(jobs))
-        run_lanes<avx512_ops, 4, decrypt_direction>(jobs);
-    else
-        run_lanes<avx512_ops, 2, decrypt_direction>(jobs);
+    run_avx512<decrypt_direction>(jobs);
 }
 
 }  // namespace qqgen::proto::tea_batch_detail
