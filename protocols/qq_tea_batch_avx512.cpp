@@ -74,6 +74,55 @@ struct avx512_ops {
         avx2_ops::store_blocks(_mm512_castsi512_si256(y), _mm512_castsi512_si256(z), at);
         avx2_ops::store_blocks(_mm512_extracti64x4_epi64(y, 1), _mm512_extracti64x4_epi64(z, 1), at + 8);
     }
+    // Byte order inside each 32-bit word reversed with AVX-512F alone (the
+    // byte shuffle needs AVX-512BW): bytes 3 and 1 come from the word rotated
+    // right by 8, bytes 2 and 0 from it rotated left by 8 (0xCA: a ? b : c).
+    static vec bswap32(vec v) noexcept {
+        return _mm512_ternarylogic_epi32(_mm512_set1_epi32(static_cast<int>(0xFF00FF00u)), _mm512_ror_epi32(v, 8),
+                                         _mm512_rol_epi32(v, 8), 0xCA);
+    }
+
+    // A tile (qq_tea_batch_lanes.hpp avx2_ops): 16 lanes' next 8 blocks as
+    // 64-byte rows, transposed 16 x 16 words in four stages of 16 shuffles:
+    // words within 128-bit lanes by unpacking pairs, then 128-bit lanes
+    // across registers.
+    static constexpr std::size_t tile_steps = 8;
+    static void transpose(vec (&r)[16]) noexcept {
+        vec a[16], b[16];
+        for (std::size_t p = 0; p < 8; ++p) {
+            a[2 * p] = _mm512_unpacklo_epi32(r[2 * p], r[2 * p + 1]);
+            a[2 * p + 1] = _mm512_unpackhi_epi32(r[2 * p], r[2 * p + 1]);
+        }
+        // b[4q + m], 128-bit lane k: column 4k + m of rows 4q..4q+3.
+        for (std::size_t q = 0; q < 4; ++q) {
+            b[4 * q] = _mm512_unpacklo_epi64(a[4 * q], a[4 * q + 2]);
+            b[4 * q + 1] = _mm512_unpackhi_epi64(a[4 * q], a[4 * q + 2]);
+            b[4 * q + 2] = _mm512_unpacklo_epi64(a[4 * q + 1], a[4 * q + 3]);
+            b[4 * q + 3] = _mm512_unpackhi_epi64(a[4 * q + 1], a[4 * q + 3]);
+        }
+        // Column 4k + m gathers lane k of b[m], b[4 + m], b[8 + m], b[12 + m].
+        for (std::size_t m = 0; m < 4; ++m) {
+            const vec even_lo = _mm512_shuffle_i32x4(b[m], b[4 + m], 0x88);  // lanes 0, 2 of each
+            const vec odd_lo = _mm512_shuffle_i32x4(b[m], b[4 + m], 0xDD);   // lanes 1, 3
+            const vec even_hi = _mm512_shuffle_i32x4(b[8 + m], b[12 + m], 0x88);
+            const vec odd_hi = _mm512_shuffle_i32x4(b[8 + m], b[12 + m], 0xDD);
+            r[m] = _mm512_shuffle_i32x4(even_lo, even_hi, 0x88);
+            r[4 + m] = _mm512_shuffle_i32x4(odd_lo, odd_hi, 0x88);
+            r[8 + m] = _mm512_shuffle_i32x4(even_lo, even_hi, 0xDD);
+            r[12 + m] = _mm512_shuffle_i32x4(odd_lo, odd_hi, 0xDD);
+        }
+    }
+    static void load_tile(const std::uint64_t* at, vec (&col)[16]) noexcept {
+        for (std::size_t i = 0; i < 16; ++i)
+            col[i] = bswap32(_mm512_loadu_si512(reinterpret_cast<const void*>(static_cast<std::uintptr_t>(at[i]))));
+        transpose(col);
+    }
+    static void store_tile(vec (&col)[16], const std::uint64_t* at) noexcept {
+        transpose(col);
+        for (std::size_t i = 0; i < 16; ++i)
+            _mm512_storeu_si512(reinterpret_cast<void*>(static_cast<std::uintptr_t>(at[i])), bswap32(col[i]));
+    }
+
     static vec clear_lanes(vec v, std::uint64_t bits) noexcept {
         return _mm512_maskz_mov_epi32(static_cast<__mmask16>(~bits & 0xFFFF), v);
     }

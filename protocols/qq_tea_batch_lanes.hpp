@@ -11,8 +11,10 @@
 // A vector-ops class V provides: vec (W lanes of 32 bits), width (W), add,
 // sub, bxor, xor3, shl<N>, shr<N>, set1, zero, load_words (W key words),
 // load_blocks / store_blocks (the big-endian 8-byte blocks at W addresses <->
-// the y and z words of each lane, in lane order) and clear_lanes (zero the lanes whose
-// bit is set).
+// the y and z words of each lane, in lane order), load_tile / store_tile (the
+// next tile_steps blocks of W lanes, read or written as one row per lane and
+// transposed into or out of a y and a z vector per block) and clear_lanes
+// (zero the lanes whose bit is set).
 #pragma once
 
 #include <immintrin.h>
@@ -94,6 +96,39 @@ struct avx2_ops {
         store64(at[5], _mm_extract_epi64(b45, 1));
         store64(at[6], _mm_cvtsi128_si64(b67));
         store64(at[7], _mm_extract_epi64(b67, 1));
+    }
+
+    // A tile: the next tile_steps blocks of every lane, read as one 32-byte
+    // row per lane and transposed, so that col[2s] and col[2s + 1] are the y
+    // and z words of block s in lane order (8 x 8 words: three stages of
+    // eight shuffles). store_tile is the inverse; a transpose is its own.
+    static constexpr std::size_t tile_steps = 4;
+    static void transpose(vec (&r)[8]) noexcept {
+        vec a[8], b[8];
+        for (std::size_t p = 0; p < 4; ++p) {
+            a[2 * p] = _mm256_unpacklo_epi32(r[2 * p], r[2 * p + 1]);
+            a[2 * p + 1] = _mm256_unpackhi_epi32(r[2 * p], r[2 * p + 1]);
+        }
+        for (std::size_t q = 0; q < 2; ++q) {
+            b[4 * q] = _mm256_unpacklo_epi64(a[4 * q], a[4 * q + 2]);      // column 4k + 0, rows 4q..4q+3
+            b[4 * q + 1] = _mm256_unpackhi_epi64(a[4 * q], a[4 * q + 2]);  // column 4k + 1
+            b[4 * q + 2] = _mm256_unpacklo_epi64(a[4 * q + 1], a[4 * q + 3]);
+            b[4 * q + 3] = _mm256_unpackhi_epi64(a[4 * q + 1], a[4 * q + 3]);
+        }
+        for (std::size_t m = 0; m < 4; ++m) {
+            r[m] = _mm256_permute2x128_si256(b[m], b[4 + m], 0x20);
+            r[4 + m] = _mm256_permute2x128_si256(b[m], b[4 + m], 0x31);
+        }
+    }
+    static void load_tile(const std::uint64_t* at, vec (&col)[8]) noexcept {
+        for (std::size_t i = 0; i < 8; ++i)
+            col[i] = bswap32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<std::uintptr_t>(at[i]))));
+        transpose(col);
+    }
+    static void store_tile(vec (&col)[8], const std::uint64_t* at) noexcept {
+        transpose(col);
+        for (std::size_t i = 0; i < 8; ++i)
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(static_cast<std::uintptr_t>(at[i])), bswap32(col[i]));
     }
 
     static vec clear_lanes(vec v, std::uint64_t bits) noexcept {
@@ -206,7 +241,10 @@ struct lane_table {
     Job* job_now[lanes];                    // decrypt: the job of the block worked on now
     lane_keys<V, U> keys;
     // Idle lanes read and write here; decrypt's edge blocks land here first.
-    alignas(64) std::byte scratch[lanes * 8];
+    // A tile reads and writes a whole row from each lane's slot: the last
+    // slot's row runs up to tile_bytes - 8 past the slots.
+    static constexpr std::size_t tile_bytes = V::tile_steps * 8;
+    alignas(64) std::byte scratch[lanes * 8 + tile_bytes - 8];
 
     std::uint64_t scratch_at(std::size_t i) noexcept { return reinterpret_cast<std::uint64_t>(scratch + i * 8); }
     void idle(std::size_t i) noexcept {
@@ -422,6 +460,60 @@ private:
     std::uint64_t keys_[window];
 };
 
+// How many of the coming steps need no look at any lane: until a lane's
+// next block is an edge (decrypt: edges) or the last of its message. Idle
+// lanes (edge = stop = 0, below every address) wrap to the largest distance
+// and never count. A burst of long messages of one length (700-byte bodies:
+// 89 blocks, three or four of them edges) then skips the lane scan, the job
+// copy and the refill on nearly every step, and runs most of them as tiles;
+// one of mixed lengths, whose lanes end somewhere every step or two, pays
+// this one pass of vector minima per step.
+template <bool edges, class T>
+std::size_t quiet_steps(const T& t) noexcept {
+    std::uint64_t least = ~std::uint64_t{0};
+    for (std::size_t i = 0; i < T::lanes; ++i) {
+        const std::uint64_t to_last = t.stop[i] - t.pos[i] - 8;  // 0: the next block is the last
+        least = std::min(least, to_last);
+        if constexpr (edges) least = std::min(least, t.edge[i] - t.pos[i]);  // 0: the next is an edge
+    }
+    return static_cast<std::size_t>(least / 8);
+}
+
+// V::tile_steps quiet steps at once: every lane's next blocks read as one
+// row and transposed (V::load_tile) instead of gathered block by block, the
+// steps run on them, and the rows written back the same way, so that a
+// burst of long messages spends its time in the rounds. The blocks are
+// interior ones (no edge, not the last), whole and inside the message, and
+// each lane's output row ends before its next unread block (in place:
+// decrypt writes hdr bytes behind what it reads).
+template <class V, std::size_t U, class D, class T>
+void run_tile(T& t, lane_chain<V, U>& chain) noexcept {
+    constexpr std::size_t w = V::width;
+    constexpr std::size_t steps = V::tile_steps;
+    lane_vectors<V, U> blocks[steps];
+    typename V::vec col[2 * steps];
+    for (std::size_t u = 0; u < U; ++u) {
+        V::load_tile(t.pos + u * w, col);
+        for (std::size_t k = 0; k < steps; ++k) {
+            blocks[k].y[u] = col[2 * k];
+            blocks[k].z[u] = col[2 * k + 1];
+        }
+    }
+    for (std::size_t k = 0; k < steps; ++k) D::step(blocks[k], chain, t.keys);
+    const std::uint64_t* const out = D::writes_elsewhere ? t.dst : t.pos;
+    for (std::size_t u = 0; u < U; ++u) {
+        for (std::size_t k = 0; k < steps; ++k) {
+            col[2 * k] = blocks[k].y[u];
+            col[2 * k + 1] = blocks[k].z[u];
+        }
+        V::store_tile(col, out + u * w);
+    }
+    for (std::size_t i = 0; i < T::lanes; ++i) {
+        t.pos[i] += steps * t.step[i];
+        if constexpr (D::writes_elsewhere) t.dst[i] += steps * t.step[i];
+    }
+}
+
 // Runs every job through W * U lanes, one block of every busy lane per step.
 // A lane whose message ends takes the next job at once (chain state cleared,
 // key loaded), so lanes idle only once the list runs dry; idle lanes work on
@@ -429,7 +521,9 @@ private:
 //
 // Each step is pipelined: the next step's lanes are chosen and its blocks
 // loaded before this step's rounds, so that the out-of-order core overlaps
-// that scalar work with the rounds instead of running it in between.
+// that scalar work with the rounds instead of running it in between. Steps
+// in which no lane meets an edge or its end (quiet_steps) skip the scan, and
+// run tile_steps at a time where they can (run_tile).
 template <class V, std::size_t U, class D>
 void run_lanes(std::span<typename D::job> jobs) noexcept {
     using job = typename D::job;
@@ -452,6 +546,17 @@ void run_lanes(std::span<typename D::job> jobs) noexcept {
         t.idle(i);
         return false;
     };
+    // The lanes in bits take their next job (fresh) or go idle (leaving).
+    auto refill = [&](std::uint64_t bits, std::uint64_t& fresh, std::size_t& leaving) noexcept {
+        for (std::uint64_t b = bits; b != 0; b &= b - 1) {
+            const std::size_t i = static_cast<std::size_t>(std::countr_zero(b));
+            if (fill(i)) {
+                fresh |= std::uint64_t{1} << i;
+            } else {
+                ++leaving;
+            }
+        }
+    };
     for (std::size_t i = 0; i < lanes; ++i) busy += fill(i) ? 1 : 0;
     t.keys.reload();
     lane_chain<V, U> chain;
@@ -461,27 +566,36 @@ void run_lanes(std::span<typename D::job> jobs) noexcept {
     lane_vectors<V, U> v, ahead;
     for (std::size_t u = 0; u < U; ++u) V::load_blocks(t.pos + u * w, v.y[u], v.z[u]);
 
+    std::size_t quiet = 0;  // steps ahead in which no lane reaches an edge or its end
     while (busy != 0) {
+        if (quiet >= V::tile_steps) {
+            run_tile<V, U, D>(t, chain);
+            quiet -= V::tile_steps;
+            for (std::size_t u = 0; u < U; ++u) V::load_blocks(t.pos + u * w, v.y[u], v.z[u]);
+            continue;
+        }
         // The lanes of the next step: the next block of each message, or the
         // first block of the next job where a message ends with this one.
-        if constexpr (D::writes_elsewhere) std::memcpy(t.job_now, t.job, sizeof t.job);  // edge_block's
-        std::uint64_t care = 0, ending = 0;
-        for (std::size_t i = 0; i < lanes; ++i) {
-            const std::uint64_t p = t.pos[i];
-            t.cur[i] = p;
-            if constexpr (D::writes_elsewhere) care |= std::uint64_t{p == t.edge[i]} << i;
-            t.pos[i] = p + t.step[i];
-            ending |= std::uint64_t{p + t.step[i] == t.stop[i]} << i;
-        }
-        std::uint64_t fresh = 0;
+        std::uint64_t care = 0, ending = 0, fresh = 0;
         std::size_t leaving = 0;
-        for (std::uint64_t b = ending; b != 0; b &= b - 1) {
-            const std::size_t i = static_cast<std::size_t>(std::countr_zero(b));
-            if (fill(i)) {
-                fresh |= std::uint64_t{1} << i;
-            } else {
-                ++leaving;
+        const bool eventful = quiet == 0;
+        if (!eventful) {
+            // Every lane moves one block on: nothing to look at or refill.
+            --quiet;
+            for (std::size_t i = 0; i < lanes; ++i) {
+                t.cur[i] = t.pos[i];
+                t.pos[i] += t.step[i];
             }
+        } else {
+            if constexpr (D::writes_elsewhere) std::memcpy(t.job_now, t.job, sizeof t.job);  // edge_block's
+            for (std::size_t i = 0; i < lanes; ++i) {
+                const std::uint64_t p = t.pos[i];
+                t.cur[i] = p;
+                if constexpr (D::writes_elsewhere) care |= std::uint64_t{p == t.edge[i]} << i;
+                t.pos[i] = p + t.step[i];
+                ending |= std::uint64_t{p + t.step[i] == t.stop[i]} << i;
+            }
+            refill(ending, fresh, leaving);
         }
         for (std::size_t u = 0; u < U; ++u) V::load_blocks(t.pos + u * w, ahead.y[u], ahead.z[u]);
 
@@ -491,14 +605,7 @@ void run_lanes(std::span<typename D::job> jobs) noexcept {
         // the blocks read ahead for it are read again.
         const std::uint64_t refused = D::template store<V, U>(v, t, care);
         if (refused != 0) {
-            for (std::uint64_t b = refused; b != 0; b &= b - 1) {
-                const std::size_t i = static_cast<std::size_t>(std::countr_zero(b));
-                if (fill(i)) {
-                    fresh |= std::uint64_t{1} << i;
-                } else {
-                    ++leaving;
-                }
-            }
+            refill(refused, fresh, leaving);
             for (std::size_t u = 0; u < U; ++u) V::load_blocks(t.pos + u * w, ahead.y[u], ahead.z[u]);
         }
         if constexpr (D::writes_elsewhere) {
@@ -510,6 +617,7 @@ void run_lanes(std::span<typename D::job> jobs) noexcept {
             chain.clear(fresh);
         }
         v = ahead;
+        if (eventful) quiet = quiet_steps<D::writes_elsewhere>(t);
     }
 }
 

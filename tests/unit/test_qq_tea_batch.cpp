@@ -124,6 +124,44 @@ void check_same(const std::vector<opened>& got, const std::vector<opened>& want)
     }
 }
 
+// Every item decrypted in place (out == cipher) by the batch and by
+// tea_decrypt: the same answers and the same buffers.
+void check_decrypt_in_place(const std::vector<sealed>& items, tea_isa isa) {
+    std::vector<std::vector<std::byte>> bufs, want_bufs;
+    std::vector<result<std::size_t>> want;
+    std::vector<tea_decrypt_job> jobs;
+    for (const sealed& s : items) {
+        bufs.push_back(s.cipher);
+        want_bufs.push_back(s.cipher);
+        want.push_back(tea_decrypt(s.key, want_bufs.back(), want_bufs.back()));
+    }
+    for (std::size_t i = 0; i < items.size(); ++i) jobs.push_back({items[i].key, bufs[i], bufs[i], {}});
+    tea_decrypt_batch(jobs, isa);
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        INFO("in place, job " << i);
+        CHECK(jobs[i].plain_len.why.code == want[i].why.code);
+        CHECK(jobs[i].plain_len.why.offset == want[i].why.offset);
+        CHECK(jobs[i].plain_len.value == want[i].value);
+        CHECK(bufs[i] == want_bufs[i]);
+    }
+}
+
+// Encrypting msgs and decrypting items on every runnable instruction set
+// gives the scalar answers (decrypting in place too, when asked).
+void check_against_scalar(const std::vector<message>& msgs, const std::vector<sealed>& items, bool in_place_too) {
+    std::vector<std::size_t> want_lens;
+    const auto want = encrypt_batch(msgs, tea_isa::scalar, want_lens);
+    const auto want_open = decrypt_scalar(items);
+    for (const tea_isa isa : runnable_isas()) {
+        INFO("isa " << to_string(isa));
+        std::vector<std::size_t> lens;
+        CHECK(encrypt_batch(msgs, isa, lens) == want);
+        CHECK(lens == want_lens);
+        check_same(decrypt_batch(items, isa), want_open);
+        if (in_place_too) check_decrypt_in_place(items, isa);
+    }
+}
+
 sealed seal(counter_rng& rng, std::size_t n) {
     sealed s;
     s.key = random_key(rng);
@@ -252,18 +290,9 @@ TEST_CASE("tea batch: more jobs than one ordering window (256)", "[qq_tea_batch]
     counter_rng rng(69, 1);
     std::vector<message> msgs;
     for (int i = 0; i < 600; ++i) msgs.push_back(random_message(rng, 120));
-    std::vector<std::size_t> want_lens;
-    const auto want = encrypt_batch(msgs, tea_isa::scalar, want_lens);
     std::vector<sealed> items;
     for (int i = 0; i < 600; ++i) items.push_back(seal(rng, rng.below(120)));
-    const auto want_open = decrypt_scalar(items);
-    for (const tea_isa isa : runnable_isas()) {
-        INFO("isa " << to_string(isa));
-        std::vector<std::size_t> lens;
-        CHECK(encrypt_batch(msgs, isa, lens) == want);
-        CHECK(lens == want_lens);
-        check_same(decrypt_batch(items, isa), want_open);
-    }
+    check_against_scalar(msgs, items, false);
 }
 
 TEST_CASE("tea batch: bursts that keep 64 lanes busy (four vectors on AVX-512)", "[qq_tea_batch]") {
@@ -278,17 +307,32 @@ TEST_CASE("tea batch: bursts that keep 64 lanes busy (four vectors on AVX-512)",
             rng.fill(m.plain);
             msgs.push_back(m);
         }
-        std::vector<std::size_t> want_lens;
-        const auto want = encrypt_batch(msgs, tea_isa::scalar, want_lens);
-        const auto items = mixed_ciphertexts(rng, count + 50);
-        const auto want_open = decrypt_scalar(items);
-        for (const tea_isa isa : runnable_isas()) {
-            INFO("isa " << to_string(isa) << ", " << count << " jobs");
-            std::vector<std::size_t> lens;
-            CHECK(encrypt_batch(msgs, isa, lens) == want);
-            CHECK(lens == want_lens);
-            check_same(decrypt_batch(items, isa), want_open);
+        INFO(count << " jobs");
+        check_against_scalar(msgs, mixed_ciphertexts(rng, count + 50), false);
+    }
+}
+
+TEST_CASE("tea batch: long messages of one length run whole tiles", "[qq_tea_batch]") {
+    // Lanes all far from an edge or their end take several blocks at once
+    // (qq_tea_batch_lanes.hpp run_tile: rows read and written whole and
+    // transposed). 700-byte bodies (89 blocks) keep every lane quiet for
+    // ~85 steps; the counts cover one vector (AVX2: 8 lanes), the narrow
+    // AVX-512 lanes (32) and the wide ones (64, 70). Wrong keys are refused
+    // at the header or the tail after the tiles; decrypt runs in place too.
+    counter_rng rng(71, 1);
+    for (const std::size_t count : {5, 32, 64, 70}) {
+        std::vector<message> msgs;
+        std::vector<sealed> items;
+        for (std::size_t i = 0; i < count; ++i) {
+            message m{random_key(rng), std::vector<std::byte>(700), rng.next(), tea_cipher_size(700)};
+            rng.fill(m.plain);
+            msgs.push_back(m);
+            sealed s = seal(rng, 700);
+            if (i % 7 == 3) s.key.bytes[i % 16] ^= std::byte{0x20};  // refused: header or tail
+            items.push_back(std::move(s));
         }
+        INFO(count << " jobs");
+        check_against_scalar(msgs, items, true);
     }
 }
 
@@ -378,24 +422,7 @@ TEST_CASE("tea batch decrypt in place (out == cipher)", "[qq_tea_batch]") {
     counter_rng rng(66, 1);
     for (const tea_isa isa : runnable_isas()) {
         INFO("isa " << to_string(isa));
-        const std::vector<sealed> items = mixed_ciphertexts(rng, 35);
-        std::vector<std::vector<std::byte>> bufs, want_bufs;
-        std::vector<result<std::size_t>> want;
-        std::vector<tea_decrypt_job> jobs;
-        for (const sealed& s : items) {
-            bufs.push_back(s.cipher);
-            want_bufs.push_back(s.cipher);
-            want.push_back(tea_decrypt(s.key, want_bufs.back(), want_bufs.back()));
-        }
-        for (std::size_t i = 0; i < items.size(); ++i) jobs.push_back({items[i].key, bufs[i], bufs[i], {}});
-        tea_decrypt_batch(jobs, isa);
-        for (std::size_t i = 0; i < jobs.size(); ++i) {
-            INFO("job " << i);
-            CHECK(jobs[i].plain_len.why.code == want[i].why.code);
-            CHECK(jobs[i].plain_len.why.offset == want[i].why.offset);
-            CHECK(jobs[i].plain_len.value == want[i].value);
-            CHECK(bufs[i] == want_bufs[i]);
-        }
+        check_decrypt_in_place(mixed_ciphertexts(rng, 35), isa);
     }
 }
 
