@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "dataplane/engine/burst_limits.hpp"
 #include "dataplane/engine/chat_content.hpp"
 #include "dataplane/engine/load_settings.hpp"
 #include "dataplane/engine/memory_frame_io.hpp"
@@ -52,8 +53,8 @@ int main(int argc, char** argv) {
     engine::memory_wire_config w;
     w.buffer_count = 16384;
     w.wire_depth = 8192;
-    w.tx_burst = 64;  // as dpdk_frame_io
-    w.rx_burst = 64;
+    w.tx_burst = engine::max_burst_frames;  // as dpdk_frame_io
+    w.rx_burst = engine::max_burst_frames;
     engine::memory_frame_io io(w);
     engine::session_engine<engine::memory_frame_io> e(s, 0, 1, texts.texts);
     // Warm-up (logins): 100 ms of simulated time, not counted.

@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "dataplane/engine/burst_limits.hpp"
 #include "dataplane/engine/frame_io.hpp"
 
 namespace qqgen::engine {
@@ -63,7 +64,7 @@ enum class wire_verdict : std::uint8_t { deliver, drop, hold_back };
 
 class memory_frame_io {
 public:
-    static constexpr std::size_t max_rx_burst = 64;
+    static constexpr std::size_t max_rx_burst = max_burst_frames;
     using wire_hook = std::function<wire_verdict(port_role from, std::span<std::byte> frame)>;
 
     explicit memory_frame_io(memory_wire_config config = {})

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <span>
 
+#include "dataplane/engine/burst_limits.hpp"
 #include "protocols/net_headers.hpp"
 
 namespace qqgen::engine {
@@ -22,7 +23,7 @@ class parsed_burst {
 public:
     using parse_result = decltype(proto::parse_frame(std::span<const std::byte>{}));
     // The longest burst an Io hands over (dpdk_frame_io, memory_frame_io).
-    static constexpr std::size_t max_frames = 64;
+    static constexpr std::size_t max_frames = max_burst_frames;
 
     void clear() noexcept {
         count_ = 0;

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <span>
 
+#include "dataplane/engine/burst_limits.hpp"
 #include "protocols/bytes.hpp"
 #include "protocols/qq_tea.hpp"
 #include "protocols/qq_tea_batch.hpp"
@@ -44,12 +45,12 @@ struct body_guess {
 
 class rx_plaintexts {
 public:
-    // A burst is at most 64 frames (dpdk_frame_io, memory_frame_io); a login
-    // reply may be guessed with two keys (body_guess).
-    static constexpr std::size_t max_entries = 96;
+    // A burst is at most max_burst_frames; a login reply may be guessed with
+    // two keys (body_guess), and few of a burst's frames are login replies.
+    static constexpr std::size_t max_entries = max_burst_frames * 3 / 2;
     // Plaintext room for a burst; a body that does not fit is decrypted on
-    // the spot instead. 64 bodies of up to ~750 bytes.
-    static constexpr std::size_t arena_size = 48 * 1024;
+    // the spot instead. A full burst of bodies of up to ~750 bytes.
+    static constexpr std::size_t arena_size = max_burst_frames * 768;
     // Bodies longer than the engine's scratch buffer are not batched, so that
     // an answer from here never differs from decrypting into that buffer.
     static constexpr std::size_t max_cipher = 2048;

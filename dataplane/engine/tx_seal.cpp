@@ -2,14 +2,15 @@
 
 #include <array>
 
+#include "dataplane/engine/burst_limits.hpp"
 #include "protocols/qq_tea_batch.hpp"
 
 namespace qqgen::engine {
 
 void seal_frames(std::span<std::byte* const> frames, std::span<const tx_seal> seals) noexcept {
-    // dpdk_frame_io seals at most both ports' bursts (2 x 64) at once; a
-    // longer list (memory_frame_io's configurable burst) goes in chunks.
-    constexpr std::size_t chunk = 128;
+    // dpdk_frame_io seals at most both ports' bursts at once; a longer list
+    // (memory_frame_io's configurable burst) goes in chunks.
+    constexpr std::size_t chunk = 2 * max_burst_frames;
     std::array<proto::tea_encrypt_job, chunk> jobs;
     for (std::size_t base = 0; base < seals.size(); base += chunk) {
         const std::size_t n = seals.size() - base < chunk ? seals.size() - base : chunk;

@@ -21,6 +21,7 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include "dataplane/engine/burst_limits.hpp"
 #include "dataplane/engine/frame_io.hpp"
 #include "dataplane/io/capture_tap.hpp"
 #include "dataplane/io/tsc_clock.hpp"
@@ -39,14 +40,11 @@ struct worker_queues {
 
 class dpdk_frame_io {
 public:
-    // Frames per rte_eth_tx_burst and per rte_eth_rx_burst: 64, twice DPDK's
-    // usual 32, because QQ-TEA runs a burst at a time (TX: every sealed
-    // frame of both ports, tx_seal.hpp; RX: a received burst's bodies,
-    // rx_plaintexts.hpp) and bodies of mixed lengths keep the SIMD lanes
-    // far busier in batches of 64 than of 32 (bench/RESULTS.md: chat +11 %
-    // from RX, +10 % more from TX). Received mbufs come off the port, so the
-    // pool sizing (dataplane_runtime.cpp) counts them with the queues.
-    static constexpr std::uint16_t burst_size = 64;
+    // Frames per rte_eth_tx_burst and per rte_eth_rx_burst
+    // (engine/burst_limits.hpp: QQ-TEA runs a burst at a time). Received
+    // mbufs come off the port, so the pool sizing (dataplane_runtime.cpp)
+    // counts them with the queues.
+    static constexpr std::uint16_t burst_size = engine::max_burst_frames;
 
     dpdk_frame_io(const worker_queues& queues, const tsc_clock& clock, capture_tap* tap) noexcept
         : clock_(clock), tap_(tap != nullptr && (tap->wants_tx() || tap->wants_rx()) ? tap : nullptr),
