@@ -5,16 +5,16 @@
 // SIMD lanes): every sealed frame of both ports' TX bursts, and a received
 // burst's bodies. The lanes stay busier the more messages a batch holds
 // (bench/RESULTS.md: batches of 64 against 32, chat +11 % from RX and +10 %
-// more from TX; QQ-TEA 128 x 16..256 B against 32 x: +50-60 %), so a burst
-// is 128 frames, four times DPDK's usual 32. A partial TX burst leaves at
-// the end of the engine's turn (session_engine::poll), so a light load does
-// not wait for bursts to fill.
+// more from TX), so a burst is 64 frames, twice DPDK's usual 32. 128 was
+// measured too (bench/RESULTS.md, "tried and not kept"): chat +11 %, but full
+// sessions -8 to -15 % and, with partial bursts held for the 100 us drain,
+// a longer wait for a light load's replies.
 #pragma once
 
 #include <cstddef>
 
 namespace qqgen::engine {
 
-inline constexpr std::size_t max_burst_frames = 128;
+inline constexpr std::size_t max_burst_frames = 64;
 
 }  // namespace qqgen::engine

@@ -5,8 +5,8 @@
 //
 // poll(io) is one turn: a burst from each port (parsed, checked, dispatched
 // to the half that owns the port), the timers that are due (resends, chat
-// delays, keep-alives, relays), new users from the pacer, and a TX flush of
-// what the turn committed. The neighbour module (neighbour_handler.hpp) takes the
+// delays, keep-alives, relays), new users from the pacer, and a TX flush on
+// the drain deadline. The neighbour module (neighbour_handler.hpp) takes the
 // ARP and ICMPv6 frames, announces the ports' addresses and resolves a next
 // hop configured as zero; users start once both next hops are known.
 // Everything is allocated at construction; poll and
@@ -48,9 +48,10 @@
 
 namespace qqgen::engine {
 
-// How much one poll may do (a turn's replies leave at its end, so a turn
-// stays short: well under the worker loop's ~100 us drain period).
+// How much one poll may do (so that a turn stays well under the ~100 us TX
+// drain period), and the drain period itself.
 struct poll_budget {
+    std::uint64_t drain_ns = 100'000;  // DPDK l3fwd's BURST_TX_DRAIN_US
     // RX bursts taken from each port per poll, while frames keep coming: a
     // poll may send up to `timers` + `new_users` frames, and each received
     // one may be answered, so the receiving side must be able to take as
@@ -61,7 +62,7 @@ struct poll_budget {
     std::uint32_t new_users = 64;      // users started per poll
     std::uint32_t stop_sweep = 1024;   // slots visited per graceful_stop_step
     // Users a graceful_stop_step may make send (4 logouts, or a FIN): the
-    // server half takes one RX burst (burst_limits.hpp) per poll, so stopping users
+    // server half takes one RX burst (up to 128 frames) per poll, so stopping users
     // faster only fills the wire (a ring, a NIC queue) and drops logouts.
     std::uint32_t stop_senders = 8;
     std::uint32_t shed_sweep = 256;    // slots visited per poll to log users out in the ramp-down
@@ -128,14 +129,11 @@ public:
             shed_users(io);
             start_users(io);
         }
-        // What this turn committed leaves now, sealed in one batch
-        // (burst_limits.hpp): full bursts have left already, and a partial
-        // one held for a drain deadline (DPDK l3fwd's 100 us) would add that
-        // wait to every reply of a light load, while a heavy one fills whole
-        // bursts within a turn anyway. Measured (bench/RESULTS.md): login
-        // p50 at 5,000 users/s 207 us -> 13 us.
-        io.flush(port_role::client);
-        io.flush(port_role::server);
+        if (now >= next_drain_) {
+            io.flush(port_role::client);
+            io.flush(port_role::server);
+            next_drain_ = now + budget_.drain_ns;
+        }
     }
 
     void begin_stop() noexcept {
@@ -213,6 +211,7 @@ private:
 
     void start(std::uint64_t now) noexcept {
         core_.start_clock(now);
+        next_drain_ = now + budget_.drain_ns;
         started_ = true;
     }
 
@@ -380,6 +379,7 @@ private:
     queue_steering steering_;
     std::uint32_t stop_cursor_ = 0;
     std::uint32_t shed_cursor_ = 0;
+    std::uint64_t next_drain_ = 0;
 };
 
 }  // namespace qqgen::engine

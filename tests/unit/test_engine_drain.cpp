@@ -29,25 +29,3 @@ TEST_CASE("full sessions started as fast as the worker can overflow no 1024-fram
     CHECK(io.counters()[port_role::server].tx_refused == 0);
     CHECK(c.server.corrupt == 0);
 }
-
-TEST_CASE("what a poll sends leaves at the end of that poll, not at a drain deadline", "[engine][drain]") {
-    // A partial burst held for l3fwd's 100 us drain would add that wait to
-    // every request and reply of a light load (session_engine::poll).
-    load_settings s = quick_settings(3);
-    memory_frame_io io(roomy_wire());
-    engine_t e(s, 0, 1, texts());
-    const auto& dns = e.counters()[engine::stage::dns];
-    e.poll(io);
-    for (int i = 0; i < 100 && dns.started == 0; ++i) {
-        io.advance_ns(10'000);
-        e.poll(io);
-    }
-    REQUIRE(dns.started > 0);
-    const auto asked = dns.started;
-    CHECK(io.tx_queued(port_role::client) == 0);  // the queries left with the poll that made them
-    CHECK(io.in_flight(port_role::server) >= asked);
-    e.poll(io);  // the same instant: the server half answers at once
-    CHECK(io.tx_queued(port_role::server) == 0);
-    e.poll(io);  // and the client half has the answers
-    CHECK(dns.completed == asked);
-}

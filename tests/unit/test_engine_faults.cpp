@@ -247,8 +247,8 @@ TEST_CASE("frames that are not for this worker are counted by reason", "[engine]
     s.total_sessions = 0;  // keep cycling; we only look at refusals
     memory_frame_io io(roomy_wire());
     // Only the frames injected below arrive: what the engine sends itself
-    // (announcements, its users' first requests) leaves at the end of every
-    // poll and would arrive with them.
+    // (announcements, its users' first requests) is dropped on the wire, so
+    // the counts below do not depend on when the engine flushes it.
     io.set_wire_hook([](port_role, std::span<std::byte>) { return wire_verdict::drop; });
     engine_t e(s, 0, 1, texts());
     e.poll(io);
