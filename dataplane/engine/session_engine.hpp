@@ -62,7 +62,7 @@ struct poll_budget {
     std::uint32_t new_users = 64;      // users started per poll
     std::uint32_t stop_sweep = 1024;   // slots visited per graceful_stop_step
     // Users a graceful_stop_step may make send (4 logouts, or a FIN): the
-    // server half takes one RX burst (up to 128 frames) per poll, so stopping users
+    // server half takes one RX burst (burst_limits.hpp) per poll, so stopping users
     // faster only fills the wire (a ring, a NIC queue) and drops logouts.
     std::uint32_t stop_senders = 8;
     std::uint32_t shed_sweep = 256;    // slots visited per poll to log users out in the ramp-down
