@@ -6,6 +6,15 @@
 // 16..256, like a chat burst of acks and messages (argument 0, second
 // argument 32 or 128). Bytes are plaintext bytes, as in bench_tea.cpp.
 // Instruction sets this CPU lacks are not registered.
+//
+// A burst repeated every iteration trains the branch predictors on its
+// exact pattern of lanes ending and starting; the engine never sees the
+// same burst twice. The `_distinct` benchmarks cycle through 256 bursts of
+// the chat phase's shape (64 bodies of 56..100 bytes), each of other
+// lengths and contents, ~3 MB in all (in L3, not L1): measured on
+// 2026-12-07 they ran ~1.5x slower than the same shape repeated (L3 alone,
+// with 256 copies of one burst: -7 %), and the engine's own batches, timed
+// with the TSC inside the dataplane, ~2.4x (bench/RESULTS.md).
 #include <benchmark/benchmark.h>
 
 #include <cstddef>
@@ -23,19 +32,23 @@ namespace {
 constexpr std::size_t burst = 64;
 
 // A burst of `count` messages: length n each, or mixed when n == 0 (20..700
-// in bursts of 64, 16..256 in the others).
+// in bursts of 64, 16..256 in the others), or the chat phase's bodies when
+// n == 1 (56..100 bytes: the engine's batches averaged 78, bench/RESULTS.md).
 struct burst_data {
     std::vector<tea_key> keys;
     std::vector<std::vector<std::byte>> plain, cipher, out;
     std::size_t bytes = 0;
 
-    burst_data(std::size_t n, std::size_t count) {
-        counter_rng rng(42, n);
+    burst_data(std::size_t n, std::size_t count, std::uint64_t seed) {
+        counter_rng rng(seed, n);
         for (std::size_t i = 0; i < count; ++i) {
             tea_key k;
             rng.fill(k.bytes);
             keys.push_back(k);
-            plain.emplace_back(n != 0 ? n : count == burst ? 20 + rng.below(681) : 16 + rng.below(241));
+            plain.emplace_back(n == 1   ? 56 + rng.below(45)
+                               : n != 0 ? n
+                               : count == burst ? 20 + rng.below(681)
+                                                : 16 + rng.below(241));
             rng.fill(plain.back());
             cipher.emplace_back(tea_cipher_size(plain.back().size()));
             tea_encrypt(k, plain.back(), cipher.back(), rng.next());
@@ -45,32 +58,52 @@ struct burst_data {
     }
 };
 
-void bm_tea_batch_encrypt(benchmark::State& state, tea_isa isa) {
-    const auto count = static_cast<std::size_t>(state.range(1));
-    burst_data d(static_cast<std::size_t>(state.range(0)), count);
-    std::vector<tea_encrypt_job> jobs(count);
-    std::uint64_t seed = 0;
-    for (auto _ : state) {
-        for (std::size_t i = 0; i < count; ++i) jobs[i] = {d.keys[i], d.plain[i], d.out[i], ++seed, 0};
-        tea_encrypt_batch(jobs, isa);
-        benchmark::DoNotOptimize(jobs.data());
-        benchmark::ClobberMemory();
-    }
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * d.bytes));
+// `bursts` bursts of one shape, each of its own lengths and contents.
+std::vector<burst_data> make_bursts(const benchmark::State& state, std::size_t bursts) {
+    std::vector<burst_data> d;
+    d.reserve(bursts);
+    for (std::size_t b = 0; b < bursts; ++b)
+        d.emplace_back(static_cast<std::size_t>(state.range(0)), static_cast<std::size_t>(state.range(1)), 42 + b);
+    return d;
 }
 
-void bm_tea_batch_decrypt(benchmark::State& state, tea_isa isa) {
+void bm_tea_batch_encrypt(benchmark::State& state, tea_isa isa, std::size_t bursts) {
     const auto count = static_cast<std::size_t>(state.range(1));
-    burst_data d(static_cast<std::size_t>(state.range(0)), count);
-    std::vector<tea_decrypt_job> jobs(count);
+    std::vector<burst_data> data = make_bursts(state, bursts);
+    std::vector<tea_encrypt_job> jobs(count);
+    std::uint64_t seed = 0, bytes = 0;
+    std::size_t at = 0;
     for (auto _ : state) {
-        for (std::size_t i = 0; i < count; ++i) jobs[i] = {d.keys[i], d.cipher[i], d.out[i], {}};
-        tea_decrypt_batch(jobs, isa);
+        burst_data& d = data[at];
+        at = at + 1 == bursts ? 0 : at + 1;
+        for (std::size_t i = 0; i < count; ++i) jobs[i] = {d.keys[i], d.plain[i], d.out[i], ++seed, 0};
+        tea_encrypt_batch(jobs, isa);
+        bytes += d.bytes;
         benchmark::DoNotOptimize(jobs.data());
         benchmark::ClobberMemory();
     }
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * d.bytes));
+    state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
 }
+
+void bm_tea_batch_decrypt(benchmark::State& state, tea_isa isa, std::size_t bursts) {
+    const auto count = static_cast<std::size_t>(state.range(1));
+    std::vector<burst_data> data = make_bursts(state, bursts);
+    std::vector<tea_decrypt_job> jobs(count);
+    std::uint64_t bytes = 0;
+    std::size_t at = 0;
+    for (auto _ : state) {
+        burst_data& d = data[at];
+        at = at + 1 == bursts ? 0 : at + 1;
+        for (std::size_t i = 0; i < count; ++i) jobs[i] = {d.keys[i], d.cipher[i], d.out[i], {}};
+        tea_decrypt_batch(jobs, isa);
+        bytes += d.bytes;
+        benchmark::DoNotOptimize(jobs.data());
+        benchmark::ClobberMemory();
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+
+constexpr std::size_t distinct_bursts = 256;
 
 // Registered for the instruction sets this CPU runs (scalar is the
 // reference), so the names read bm_tea_batch_encrypt/avx2/200 and so on.
@@ -78,20 +111,28 @@ void bm_tea_batch_decrypt(benchmark::State& state, tea_isa isa) {
     for (const tea_isa isa : tea_isas) {
         if (!tea_batch_supported(isa)) continue;
         const std::string name(to_string(isa));
-        benchmark::RegisterBenchmark(("bm_tea_batch_encrypt/" + name).c_str(), bm_tea_batch_encrypt, isa)
+        benchmark::RegisterBenchmark(("bm_tea_batch_encrypt/" + name).c_str(), bm_tea_batch_encrypt, isa, 1)
             ->Args({64, 64})
             ->Args({200, 64})
             ->Args({700, 64})
             ->Args({0, 64})
+            ->Args({1, 64})
             ->Args({0, 32})
             ->Args({0, 128});
-        benchmark::RegisterBenchmark(("bm_tea_batch_decrypt/" + name).c_str(), bm_tea_batch_decrypt, isa)
+        benchmark::RegisterBenchmark(("bm_tea_batch_decrypt/" + name).c_str(), bm_tea_batch_decrypt, isa, 1)
             ->Args({64, 64})
             ->Args({200, 64})
             ->Args({700, 64})
             ->Args({0, 64})
+            ->Args({1, 64})
             ->Args({0, 32})
             ->Args({0, 128});
+        benchmark::RegisterBenchmark(("bm_tea_batch_encrypt_distinct/" + name).c_str(), bm_tea_batch_encrypt, isa,
+                                     distinct_bursts)
+            ->Args({1, 64});
+        benchmark::RegisterBenchmark(("bm_tea_batch_decrypt_distinct/" + name).c_str(), bm_tea_batch_decrypt, isa,
+                                     distinct_bursts)
+            ->Args({1, 64});
     }
     return true;
 }();
