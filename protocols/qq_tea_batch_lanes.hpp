@@ -474,13 +474,43 @@ private:
         at_ = 0;
         // Key: blocks above, (window - 1 - index) below, so that a descending
         // sort puts the longest first and keeps equal lengths in list order.
+        std::uint64_t longest = 0;
         for (std::size_t k = 0; k < count_; ++k) {
             const std::uint64_t blocks = D::blocks(jobs_[base_ + k]);
             keys_[k] = (blocks < 0xFFFFFFFFFFFF ? blocks : 0xFFFFFFFFFFFF) << 16 | (window - 1 - k);
+            longest = std::max(longest, blocks);
         }
-        std::sort(keys_, keys_ + count_, std::greater<>());
+        if (longest < counted_blocks) {
+            sort_by_counting(static_cast<std::size_t>(longest));
+        } else {
+            std::sort(keys_, keys_ + count_, std::greater<>());
+        }
         return true;
     }
+
+    // The same order as the descending sort, by counting: a burst's lengths
+    // are a few distinct small numbers, and a comparison sort of them
+    // mispredicts about every other branch (std::sort was 4 % of a batch of
+    // 64 chat bodies, bench_tea_batch's _distinct runs). Stable, so equal
+    // lengths stay in list order.
+    void sort_by_counting(std::size_t longest) noexcept {
+        std::uint16_t first[counted_blocks];  // where each length's run starts
+        std::fill_n(first, longest + 1, std::uint16_t{0});
+        for (std::size_t k = 0; k < count_; ++k) ++first[keys_[k] >> 16];
+        std::uint16_t at = 0;
+        for (std::size_t b = longest + 1; b-- > 0;) {
+            const std::uint16_t n = first[b];
+            first[b] = at;
+            at = static_cast<std::uint16_t>(at + n);
+        }
+        std::uint64_t sorted[window];
+        for (std::size_t k = 0; k < count_; ++k) sorted[first[keys_[k] >> 16]++] = keys_[k];
+        std::copy_n(sorted, count_, keys_);
+    }
+
+    // Bursts whose longest message is shorter than this many blocks (2 KB;
+    // QQ bodies over UDP run up to ~1.4 KB) are sorted by counting.
+    static constexpr std::size_t counted_blocks = 256;
 
     std::span<job> jobs_;
     std::size_t base_ = 0, count_ = 0, at_ = 0;

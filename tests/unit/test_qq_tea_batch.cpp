@@ -295,6 +295,27 @@ TEST_CASE("tea batch: more jobs than one ordering window (256)", "[qq_tea_batch]
     check_against_scalar(msgs, items, false);
 }
 
+TEST_CASE("tea batch: short and very long messages in one burst (both orderings)", "[qq_tea_batch]") {
+    // Lanes take jobs longest first: by counting where every message is
+    // under 256 blocks (2 KB), by comparison where one is not; a burst of
+    // each kind, with more jobs than lanes and messages of one length
+    // among them, must give every job its own answer.
+    counter_rng rng(70, 1);
+    for (const std::size_t longest : {std::size_t{2030}, std::size_t{2050}, std::size_t{5000}}) {
+        INFO("longest " << longest);
+        std::vector<message> msgs;
+        std::vector<sealed> items;
+        for (int i = 0; i < 90; ++i) {
+            const std::size_t n = i % 9 == 0 ? longest - rng.below(30) : i % 3 == 0 ? 77 : rng.below(300);
+            message m{random_key(rng), std::vector<std::byte>(n), rng.next(), tea_cipher_size(n)};
+            rng.fill(m.plain);
+            msgs.push_back(std::move(m));
+            items.push_back(seal(rng, n));
+        }
+        check_against_scalar(msgs, items, true);
+    }
+}
+
 TEST_CASE("tea batch: bursts that keep 64 lanes busy (four vectors on AVX-512)", "[qq_tea_batch]") {
     // 64 or more jobs with little spread in length take the wide lanes
     // (qq_tea_batch_avx512.cpp keeps_64_lanes_busy); refusals and lane
