@@ -387,36 +387,76 @@ struct decrypt_direction {
             t.dst[i] = t.scratch_at(i);
         }
         for (std::size_t u = 0; u < U; ++u) V::store_blocks(v.y[u], v.z[u], t.dst + u * V::width);
-        std::uint64_t refused = 0;
+        // A lane's edge is its header block or a later one (the last, or
+        // block 1 where the header reaches into it). Which one follows the
+        // burst's lengths, and no predictor learns it from one burst to the
+        // next, so the kinds are told apart without a branch and each done
+        // in a pass of its own, whose branches then mostly go one way
+        // (bench_tea_batch's _distinct bursts).
+        std::uint64_t heads = 0;
         for (std::uint64_t b = care; b != 0; b &= b - 1) {
             const std::size_t i = static_cast<std::size_t>(std::countr_zero(b));
-            if (!edge_block(t, i)) refused |= std::uint64_t{1} << i;
+            heads |= std::uint64_t{t.cur[i] == addr(t.job_now[i]->cipher.data())} << i;
         }
+        std::uint64_t refused = 0;
+        for (std::uint64_t b = heads; b != 0; b &= b - 1) {
+            const std::size_t i = static_cast<std::size_t>(std::countr_zero(b));
+            if (!header_block(t, i)) refused |= std::uint64_t{1} << i;
+        }
+        for (std::uint64_t b = care & ~heads; b != 0; b &= b - 1) later_edge_block(t, static_cast<std::size_t>(std::countr_zero(b)));
         return refused;
     }
 
-    // One of a message's edge blocks, now in scratch: check the header
-    // (block 0) and the zero tail (last block), copy the plaintext bytes,
-    // and aim the lane's output at its next block. Returns false when the
-    // header refuses the message.
+    // A message's block 0, now in scratch: check the header, place the
+    // plaintext bytes it holds, and aim the lane's output at block 1.
+    // Returns false when the header refuses the message.
     template <class T>
-    static bool edge_block(T& t, std::size_t i) noexcept {
+    static bool header_block(T& t, std::size_t i) noexcept {
+        job& j = *t.job_now[i];
+        const std::byte* const block = t.scratch + i * 8;
+        const std::size_t len = j.cipher.size();
+        const std::size_t pad = std::to_integer<std::size_t>(block[0]) & 7;
+        if (len < pad + 10) {  // only 16 bytes with pad 7
+            j.plain_len = r::fail(decode_error::bad_padding, 0);
+            return false;
+        }
+        const std::size_t plain = len - pad - 10;
+        if (j.out.size() < plain) {
+            j.plain_len = r::fail(decode_error::too_long, 0);
+            return false;
+        }
+        const std::size_t hdr = pad + 3;
+        t.hdr[i] = hdr;
+        if (plain >= 8) {
+            // Bytes [hdr, 8) go to out[0, 8 - hdr) in one 8-byte store (no
+            // branch on their count, 0..5): the bytes it writes past them
+            // are plaintext that the next blocks write again, from
+            // out[8 - hdr] on, before the batch ends.
+            std::uint64_t w;
+            std::memcpy(&w, block, sizeof w);
+            const unsigned shift = static_cast<unsigned>(hdr & 7) * 8;
+            w = std::endian::native == std::endian::little ? w >> shift : w << shift;
+            std::memcpy(j.out.data(), &w, sizeof w);
+        } else {
+            const std::size_t to = len - 7 < 8 ? len - 7 : 8;
+            if (hdr < to) copy_short(j.out.data(), block + hdr, to - hdr);
+        }
+        // Next care: block 1 when the header reaches into it, else the last.
+        t.edge[i] = addr(j.cipher.data()) + (hdr > 8 ? 8 : len - 8);
+        // Interior blocks: out + offset - hdr (block 0's; advanced with pos).
+        t.dst[i] = addr(j.out.data()) - hdr;
+        return true;
+    }
+
+    // A message's last block, or its block 1 where the header reaches into
+    // it, now in scratch: copy its plaintext bytes, and check the zero tail
+    // of the last (the message's answer) or aim the lane's output on.
+    template <class T>
+    static void later_edge_block(T& t, std::size_t i) noexcept {
         job& j = *t.job_now[i];
         const std::byte* const block = t.scratch + i * 8;
         const std::size_t len = j.cipher.size();
         const std::size_t off = t.cur[i] - addr(j.cipher.data());
-        if (off == 0) {
-            const std::size_t pad = std::to_integer<std::size_t>(block[0]) & 7;
-            if (len < pad + 10) {  // only 16 bytes with pad 7
-                j.plain_len = r::fail(decode_error::bad_padding, 0);
-                return false;
-            }
-            if (j.out.size() < len - pad - 10) {
-                j.plain_len = r::fail(decode_error::too_long, 0);
-                return false;
-            }
-            t.hdr[i] = pad + 3;
-        }
         const std::size_t hdr = t.hdr[i];
         const std::size_t end = len - 7;
         // Plaintext is padded [hdr, end), written to out[pos - hdr]; with
@@ -432,17 +472,13 @@ struct decrypt_direction {
                 std::endian::native == std::endian::little ? ~std::uint64_t{0xFF} : ~(std::uint64_t{0xFF} << 56);
             if ((last & bytes_1_to_7) != 0) {
                 j.plain_len = r::fail(decode_error::bad_padding, len - 7);
-                return true;
+                return;
             }
             j.plain_len.value = end - hdr;
-            return true;
+            return;
         }
-        // Next care: block 1 when the header reaches into it, else the last.
-        const std::size_t next = off + 8;
-        t.edge[i] = addr(j.cipher.data()) + (next == 8 && hdr > 8 ? 8 : len - 8);
-        // Interior blocks: out + offset - hdr (this one's; advanced with pos).
+        t.edge[i] = addr(j.cipher.data()) + len - 8;
         t.dst[i] = addr(j.out.data()) + off - hdr;
-        return true;
     }
 };
 
