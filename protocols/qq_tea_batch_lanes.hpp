@@ -403,8 +403,23 @@ struct decrypt_direction {
             const std::size_t i = static_cast<std::size_t>(std::countr_zero(b));
             if (!header_block(t, i)) refused |= std::uint64_t{1} << i;
         }
-        for (std::uint64_t b = care & ~heads; b != 0; b &= b - 1) later_edge_block(t, static_cast<std::size_t>(std::countr_zero(b)));
+        for (std::uint64_t b = care & ~heads; b != 0; b &= b - 1) {
+            later_edge_block(t, static_cast<std::size_t>(std::countr_zero(b)));
+        }
         return refused;
+    }
+
+    // The job of lane i's edge block, the block (in scratch) and the
+    // message's length.
+    struct edge {
+        job& j;
+        const std::byte* block;
+        std::size_t len;
+    };
+    template <class T>
+    static edge edge_at(T& t, std::size_t i) noexcept {
+        job& j = *t.job_now[i];
+        return {j, t.scratch + i * 8, j.cipher.size()};
     }
 
     // A message's block 0, now in scratch: check the header, place the
@@ -412,9 +427,7 @@ struct decrypt_direction {
     // Returns false when the header refuses the message.
     template <class T>
     static bool header_block(T& t, std::size_t i) noexcept {
-        job& j = *t.job_now[i];
-        const std::byte* const block = t.scratch + i * 8;
-        const std::size_t len = j.cipher.size();
+        const auto [j, block, len] = edge_at(t, i);
         const std::size_t pad = std::to_integer<std::size_t>(block[0]) & 7;
         if (len < pad + 10) {  // only 16 bytes with pad 7
             j.plain_len = r::fail(decode_error::bad_padding, 0);
@@ -453,9 +466,7 @@ struct decrypt_direction {
     // of the last (the message's answer) or aim the lane's output on.
     template <class T>
     static void later_edge_block(T& t, std::size_t i) noexcept {
-        job& j = *t.job_now[i];
-        const std::byte* const block = t.scratch + i * 8;
-        const std::size_t len = j.cipher.size();
+        const auto [j, block, len] = edge_at(t, i);
         const std::size_t off = t.cur[i] - addr(j.cipher.data());
         const std::size_t hdr = t.hdr[i];
         const std::size_t end = len - 7;
