@@ -387,6 +387,38 @@ TEST_CASE("tea batch encrypt in place and overlapping, as tea_encrypt allows", "
     }
 }
 
+TEST_CASE("tea batch encrypt with the plaintext further on in out (the engine's out + 10)", "[qq_tea_batch]") {
+    // The dataplane writes a body at out + 10 (qq_packet_writer.hpp
+    // plain_lead); the batch moves it down to out + pad + 3 over itself.
+    // Every length 0..200 and offsets beyond the buffer's cipher size.
+    counter_rng rng(71, 1);
+    for (const tea_isa isa : runnable_isas()) {
+        for (const std::size_t lead : {std::size_t{10}, std::size_t{11}, std::size_t{45}}) {
+            INFO("isa " << to_string(isa) << ", plaintext at out + " << lead);
+            std::vector<std::vector<std::byte>> frames, want;
+            std::vector<tea_encrypt_job> jobs;
+            for (std::size_t n = 0; n <= 200; ++n) {
+                const tea_key key = random_key(rng);
+                std::vector<std::byte> plain(n);
+                rng.fill(plain);
+                const std::uint64_t seed = rng.next();
+                want.emplace_back(tea_cipher_size(n));
+                REQUIRE(tea_encrypt(key, plain, want.back(), seed) == want.back().size());
+                frames.emplace_back(lead + n + 8, marker);
+                if (n != 0) std::memcpy(frames.back().data() + lead, plain.data(), n);
+                jobs.push_back({key, const_byte_span{frames.back().data() + lead, n},
+                                byte_span{frames.back().data(), tea_cipher_size(n)}, seed, 0});
+            }
+            tea_encrypt_batch(jobs, isa);
+            for (std::size_t i = 0; i < jobs.size(); ++i) {
+                INFO("length " << i);
+                REQUIRE(jobs[i].out_len == want[i].size());
+                CHECK(std::equal(want[i].begin(), want[i].end(), frames[i].begin()));
+            }
+        }
+    }
+}
+
 TEST_CASE("tea batch decrypt equals scalar, refusals included", "[qq_tea_batch]") {
     counter_rng rng(64, 1);
     for (int round = 0; round < 60; ++round) {
