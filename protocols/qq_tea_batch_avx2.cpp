@@ -37,15 +37,35 @@
 
 namespace qqgen::proto::tea_batch_detail {
 
-// Four vectors of eight (32 lanes): a half-round is a chain of five dependent
-// operations, so it takes four independent vectors to keep AVX2's pipes busy
-// (measured on Zen 3: 1, 2, 3, 4 vectors give 1.0, 1.7, 2.2, 2.4 GB/s of bare
-// rounds). The keys then live in memory operands; 16 registers hold the rest.
+namespace {
+
+// Up to four vectors of eight (32 lanes): a half-round is a chain of five
+// dependent operations, so it takes four independent vectors to keep AVX2's
+// pipes busy (bench_protocols, 64 x 700 B, every lane busy, best of 16 runs
+// on Zen 4: one, two and four vectors 1.15, 1.70 and 2.05 GB/s, so a step
+// costs 0.45, 0.6 and 1 of four's). The keys then live in memory operands;
+// 16 registers hold the rest. Where a long message bounds the burst's steps
+// (burst_shape), fewer vectors take as many steps for less.
+template <class D>
+void run_avx2(std::span<typename D::job> jobs) noexcept {
+    const burst_shape b = burst_shape::of<D>(jobs);
+    const std::size_t one = b.steps_on(8) * 45, two = b.steps_on(16) * 60, four = b.steps_on(32) * 100;
+    if (four <= two && four <= one) {
+        run_lanes<avx2_ops, 4, D>(jobs);
+    } else if (two <= one) {
+        run_lanes<avx2_ops, 2, D>(jobs);
+    } else {
+        run_lanes<avx2_ops, 1, D>(jobs);
+    }
+}
+
+}  // namespace
+
 void encrypt_avx2(std::span<tea_encrypt_job> jobs) noexcept {
-    run_lanes<avx2_ops, 4, encrypt_direction>(jobs);
+    run_avx2<encrypt_direction>(jobs);
 }
 void decrypt_avx2(std::span<tea_decrypt_job> jobs) noexcept {
-    run_lanes<avx2_ops, 4, decrypt_direction>(jobs);
+    run_avx2<decrypt_direction>(jobs);
 }
 
 }  // namespace qqgen::proto::tea_batch_detail

@@ -140,35 +140,24 @@ struct avx512_ops {
 namespace qqgen::proto::tea_batch_detail {
 namespace {
 
-// Whether a burst keeps 64 lanes busy for at least 15/16 of its steps: its
-// blocks fill 64 lanes for as many steps as its longest message alone
-// takes (each lane takes the next job as its message ends, so the longest
-// message bounds the steps from below). Four vectors then beat two: a round
-// is a chain of dependent operations, and four chains keep the vector pipes
-// fuller (bench_protocols, 64 x 700 B: +9 % encrypt, +5 % decrypt); on a
-// burst of mixed lengths the idle lanes lose more than that (64 x 20..700 B:
-// -30 %), so those keep two.
-template <class D>
-bool keeps_64_lanes_busy(std::span<const typename D::job> jobs) noexcept {
-    if (jobs.size() < 64) return false;
-    std::size_t total = 0, longest = 0;
-    for (const auto& j : jobs) {
-        const std::size_t b = D::blocks(j);
-        total += b;
-        longest = std::max(longest, b);
-    }
-    return total * 16 >= longest * 64 * 15;
-}
-
-// Two vectors of sixteen (32 lanes) at least: with vpternlogd a half-round is
-// four dependent operations and each vector twice as wide, so two cover most
-// of the latency; four where the burst keeps them busy.
+// One, two or four vectors of sixteen lanes, whichever runs the burst in
+// the least time: its steps on that many lanes (burst_shape) times the cost
+// of a step, measured with every lane busy (bench_protocols, 64 x 700 B,
+// best of 16 runs each: one vector 1.69 GB/s, two 2.10, four 2.30, so a
+// step costs 0.62, 1 and 1.83 of two vectors'). A round is a chain of
+// dependent operations: one vector leaves the pipes waiting, more chains
+// fill them, but lanes without a message cost as much as busy ones.
 template <class D>
 void run_avx512(std::span<typename D::job> jobs) noexcept {
-    if (keeps_64_lanes_busy<D>(jobs))
+    const burst_shape b = burst_shape::of<D>(jobs);
+    const std::size_t one = b.steps_on(16) * 62, two = b.steps_on(32) * 100, four = b.steps_on(64) * 183;
+    if (four < two && four < one) {
         run_lanes<avx512_ops, 4, D>(jobs);
-    else
+    } else if (one < two) {
+        run_lanes<avx512_ops, 1, D>(jobs);
+    } else {
         run_lanes<avx512_ops, 2, D>(jobs);
+    }
 }
 
 }  // namespace

@@ -618,6 +618,31 @@ void run_tile(T& t, lane_chain<V, U>& chain) noexcept {
     }
 }
 
+// A burst's size for choosing how many vectors of lanes to run it on: its
+// blocks and its longest message. On `lanes` lanes refilled longest first it
+// takes about steps_on(lanes) steps: at least its longest message (a
+// message's blocks are a chain, one lane's), at least its blocks spread over
+// every lane. The chat phase's bursts mix 2- and 4-block acks, 10..26-block
+// messages and a few of 35..111 blocks (counted in the dataplane,
+// bench/RESULTS.md), so the longest message bounds most bursts: more lanes
+// then only idle, and fewer, cheaper steps win.
+struct burst_shape {
+    std::size_t total = 0;
+    std::size_t longest = 0;
+
+    template <class D>
+    static burst_shape of(std::span<const typename D::job> jobs) noexcept {
+        burst_shape b;
+        for (const auto& j : jobs) {
+            const std::size_t n = D::blocks(j);
+            b.total += n;
+            b.longest = std::max(b.longest, n);
+        }
+        return b;
+    }
+    std::size_t steps_on(std::size_t lanes) const noexcept { return std::max(longest, (total + lanes - 1) / lanes); }
+};
+
 // Runs every job through W * U lanes, one block of every busy lane per step.
 // A lane whose message ends takes the next job at once (chain state cleared,
 // key loaded), so lanes idle only once the list runs dry; idle lanes work on

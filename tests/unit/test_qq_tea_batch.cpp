@@ -316,6 +316,30 @@ TEST_CASE("tea batch: short and very long messages in one burst (both orderings)
     }
 }
 
+TEST_CASE("tea batch: bursts bounded by one long message (fewer vectors)", "[qq_tea_batch]") {
+    // A long message among short ones takes as many steps on any number of
+    // lanes, so the batch runs it on one vector (burst_shape); every job,
+    // the long one's refusals included, must still get its own answer.
+    counter_rng rng(72, 1);
+    for (const std::size_t shorts : {std::size_t{0}, std::size_t{7}, std::size_t{40}, std::size_t{100}}) {
+        INFO(shorts << " short messages");
+        std::vector<message> msgs;
+        std::vector<sealed> items;
+        for (std::size_t i = 0; i <= shorts; ++i) {
+            const bool long_one = i == shorts / 2;
+            message m = random_message(rng, long_one ? 0 : 60);
+            if (long_one) {
+                m.plain.resize(1000 + rng.below(400));
+                rng.fill(m.plain);
+                m.out_size = tea_cipher_size(m.plain.size());
+            }
+            msgs.push_back(std::move(m));
+            items.push_back(seal(rng, long_one ? 1200 : rng.below(60)));
+        }
+        check_against_scalar(msgs, items, true);
+    }
+}
+
 TEST_CASE("tea batch: bursts that keep 64 lanes busy (four vectors on AVX-512)", "[qq_tea_batch]") {
     // 64 or more jobs with little spread in length take the wide lanes
     // (qq_tea_batch_avx512.cpp keeps_64_lanes_busy); refusals and lane
