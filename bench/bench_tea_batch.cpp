@@ -10,11 +10,11 @@
 // A burst repeated every iteration trains the branch predictors on its
 // exact pattern of lanes ending and starting; the engine never sees the
 // same burst twice. The `_distinct` benchmarks cycle through 256 bursts of
-// the chat phase's shape (64 bodies of 56..100 bytes), each of other
-// lengths and contents, ~3 MB in all (in L3, not L1): measured on
-// 2026-12-07 they ran ~1.5x slower than the same shape repeated (L3 alone,
-// with 256 copies of one burst: -7 %), and the engine's own batches, timed
-// with the TSC inside the dataplane, ~2.4x (bench/RESULTS.md).
+// one shape, each of other lengths and contents (~3 MB in all: L3, not L1).
+// On 2026-12-07 (AVX-512, best of 30 runs each) distinct chat-message
+// bursts ran 1.16x (encrypt) and 1.29x (decrypt) slower than one repeated
+// at b0dd2ad, 1.13x and 1.11x once 68b736b and 5da42d6 had taken branches
+// out of the job order and the edge blocks.
 #include <benchmark/benchmark.h>
 
 #include <cstddef>
@@ -32,8 +32,17 @@ namespace {
 constexpr std::size_t burst = 64;
 
 // A burst of `count` messages: length n each, or mixed when n == 0 (20..700
-// in bursts of 64, 16..256 in the others), or the chat phase's bodies when
-// n == 1 (56..100 bytes: the engine's batches averaged 78, bench/RESULTS.md).
+// in bursts of 64, 16..256 in the others), or the chat phase's message
+// bodies when n == 1 (56..100 bytes), or the mix the dataplane's chat phase
+// batches when n == 2 (counted there, bench/RESULTS.md: 26 % 2-block acks,
+// 25 % of 4 blocks, 44 % messages of 10..26 blocks, 5 % of 35..111 blocks).
+std::size_t chat_phase_length(counter_rng& rng) {
+    const std::uint32_t r = rng.below(100);
+    if (r < 26) return rng.below(7);              // 0..6 bytes: 2 blocks
+    if (r < 51) return 15 + rng.below(8);         // 15..22: 4 blocks
+    if (r < 95) return 63 + rng.below(136);       // 63..198: 10..26 blocks
+    return 263 + rng.below(616);                  // 263..878: 35..111 blocks
+}
 struct burst_data {
     std::vector<tea_key> keys;
     std::vector<std::vector<std::byte>> plain, cipher, out;
@@ -46,6 +55,7 @@ struct burst_data {
             rng.fill(k.bytes);
             keys.push_back(k);
             plain.emplace_back(n == 1   ? 56 + rng.below(45)
+                               : n == 2 ? chat_phase_length(rng)
                                : n != 0 ? n
                                : count == burst ? 20 + rng.below(681)
                                                 : 16 + rng.below(241));
@@ -117,6 +127,7 @@ constexpr std::size_t distinct_bursts = 256;
             ->Args({700, 64})
             ->Args({0, 64})
             ->Args({1, 64})
+            ->Args({2, 64})
             ->Args({0, 32})
             ->Args({0, 128});
         benchmark::RegisterBenchmark(("bm_tea_batch_decrypt/" + name).c_str(), bm_tea_batch_decrypt, isa, 1)
@@ -125,14 +136,17 @@ constexpr std::size_t distinct_bursts = 256;
             ->Args({700, 64})
             ->Args({0, 64})
             ->Args({1, 64})
+            ->Args({2, 64})
             ->Args({0, 32})
             ->Args({0, 128});
         benchmark::RegisterBenchmark(("bm_tea_batch_encrypt_distinct/" + name).c_str(), bm_tea_batch_encrypt, isa,
                                      distinct_bursts)
-            ->Args({1, 64});
+            ->Args({1, 64})
+            ->Args({2, 64});
         benchmark::RegisterBenchmark(("bm_tea_batch_decrypt_distinct/" + name).c_str(), bm_tea_batch_decrypt, isa,
                                      distinct_bursts)
-            ->Args({1, 64});
+            ->Args({1, 64})
+            ->Args({2, 64});
     }
     return true;
 }();
