@@ -57,6 +57,26 @@ message random_message(counter_rng& rng, std::size_t max_len) {
     return m;
 }
 
+// A random plaintext of n bytes under a random key and pad seed, and its
+// ciphertext by the scalar tea_encrypt (the reference).
+struct reference_cipher {
+    tea_key key;
+    std::vector<std::byte> plain;
+    std::uint64_t seed = 0;
+    std::vector<std::byte> cipher;
+};
+
+reference_cipher encrypt_reference(counter_rng& rng, std::size_t n) {
+    reference_cipher r;
+    r.key = random_key(rng);
+    r.plain.resize(n);
+    rng.fill(r.plain);
+    r.seed = rng.next();
+    r.cipher.resize(tea_cipher_size(n));
+    REQUIRE(tea_encrypt(r.key, r.plain, r.cipher, r.seed) == r.cipher.size());
+    return r;
+}
+
 // Encrypts the messages as one batch on `isa`; returns each output buffer.
 std::vector<std::vector<std::byte>> encrypt_batch(const std::vector<message>& msgs, tea_isa isa,
                                                   std::vector<std::size_t>& lens) {
@@ -389,18 +409,14 @@ TEST_CASE("tea batch encrypt in place and overlapping, as tea_encrypt allows", "
         std::vector<tea_encrypt_job> jobs;
         for (int i = 0; i < 30; ++i) {
             const std::size_t n = rng.below(600);
-            const tea_key key = random_key(rng);
-            std::vector<std::byte> plain(n);
-            rng.fill(plain);
-            const std::uint64_t seed = rng.next();
-            want.emplace_back(tea_cipher_size(n));
-            REQUIRE(tea_encrypt(key, plain, want.back(), seed) == want.back().size());
+            reference_cipher r = encrypt_reference(rng, n);
+            want.push_back(std::move(r.cipher));
             // Even jobs: plaintext already at the plain offset (the
             // dataplane's zero-copy case); odd jobs: at the buffer's start.
             frames.emplace_back(tea_cipher_size(n));
             const std::size_t at = i % 2 == 0 ? tea_plain_offset(n) : 0;
-            if (n != 0) std::memcpy(frames.back().data() + at, plain.data(), n);
-            jobs.push_back({key, const_byte_span{frames.back().data() + at, n}, frames.back(), seed, 0});
+            if (n != 0) std::memcpy(frames.back().data() + at, r.plain.data(), n);
+            jobs.push_back({r.key, const_byte_span{frames.back().data() + at, n}, frames.back(), r.seed, 0});
         }
         tea_encrypt_batch(jobs, isa);
         for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -422,16 +438,12 @@ TEST_CASE("tea batch encrypt with the plaintext further on in out (the engine's 
             std::vector<std::vector<std::byte>> frames, want;
             std::vector<tea_encrypt_job> jobs;
             for (std::size_t n = 0; n <= 200; ++n) {
-                const tea_key key = random_key(rng);
-                std::vector<std::byte> plain(n);
-                rng.fill(plain);
-                const std::uint64_t seed = rng.next();
-                want.emplace_back(tea_cipher_size(n));
-                REQUIRE(tea_encrypt(key, plain, want.back(), seed) == want.back().size());
+                reference_cipher r = encrypt_reference(rng, n);
+                want.push_back(std::move(r.cipher));
                 frames.emplace_back(lead + n + 8, marker);
-                if (n != 0) std::memcpy(frames.back().data() + lead, plain.data(), n);
-                jobs.push_back({key, const_byte_span{frames.back().data() + lead, n},
-                                byte_span{frames.back().data(), tea_cipher_size(n)}, seed, 0});
+                if (n != 0) std::memcpy(frames.back().data() + lead, r.plain.data(), n);
+                jobs.push_back({r.key, const_byte_span{frames.back().data() + lead, n},
+                                byte_span{frames.back().data(), tea_cipher_size(n)}, r.seed, 0});
             }
             tea_encrypt_batch(jobs, isa);
             for (std::size_t i = 0; i < jobs.size(); ++i) {
