@@ -294,8 +294,13 @@ void store_l4_checksum(byte_span frame, const frame_layout& L, std::uint16_t c) 
 
 void finish_checksums(byte_span frame, const frame_layout& L) noexcept {
     if (L.frame_size == 0 || frame.size() < std::size_t{L.payload_offset} + L.payload_size) return;
-    store_be16(frame.data() + L.l4_checksum_offset(), 0);
-    store_l4_checksum(frame, L, internet_checksum(frame.subspan(L.l4_offset, L.l4_size()), L.pseudo_header_sum));
+    // The checksum field is summed as it stands and taken out again by
+    // adding its complement (RFC 1624 2), not zeroed first: the sum's wide
+    // loads right after a narrow store to the same bytes would wait for the
+    // store to reach the cache (store forwarding fails).
+    const auto field_out = static_cast<std::uint16_t>(~load_be16(frame.data() + L.l4_checksum_offset()));
+    const std::uint32_t sum = checksum_partial(frame.subspan(L.l4_offset, L.l4_size()), L.pseudo_header_sum);
+    store_l4_checksum(frame, L, static_cast<std::uint16_t>(~checksum_fold(std::uint64_t{sum} + field_out)));
 }
 
 std::size_t write_frame(byte_span out, const frame_desc& d, const_byte_span payload) noexcept {
