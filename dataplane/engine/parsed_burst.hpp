@@ -12,7 +12,9 @@
 
 #include <array>
 #include <cstddef>
+#include <new>
 #include <span>
+#include <type_traits>
 
 #include "dataplane/engine/burst_limits.hpp"
 #include "protocols/net_headers.hpp"
@@ -22,6 +24,7 @@ namespace qqgen::engine {
 class parsed_burst {
 public:
     using parse_result = decltype(proto::parse_frame(std::span<const std::byte>{}));
+    static_assert(std::is_trivially_destructible_v<parse_result>, "add() makes entries over old ones");
     // The longest burst an Io hands over (dpdk_frame_io, memory_frame_io).
     static constexpr std::size_t max_frames = max_burst_frames;
 
@@ -35,7 +38,11 @@ public:
     const parse_result* add(std::span<const std::byte> frame) noexcept {
         if (count_ == max_frames) return nullptr;
         frames_[count_] = frame;
-        results_[count_] = proto::parse_frame(frame);
+        // Made in place (the returned prvalue initialises the entry): assigned
+        // from a temporary, the result was copied with 64-byte reloads of
+        // bytes parse_frame had just stored narrower, which wait for those
+        // stores to reach the cache (failed store forwarding; perf annotate).
+        ::new (static_cast<void*>(&results_[count_])) parse_result(proto::parse_frame(frame));
         return &results_[count_++];
     }
 
