@@ -201,10 +201,10 @@ result<send_im> decode_send_im(const_byte_span in) noexcept {
     send_im& im = out.value;
     read_normal_header(in.subspan(8), im.header);
     // The uids appear twice; a body whose copies disagree was not built by a client.
-    std::size_t bad_at = 0;
-    if (load_be32(in.data()) != im.header.sender_uid) bad_at = 10;
-    else if (load_be32(in.data() + 4) != im.header.receiver_uid) bad_at = 14;
-    else if (im.header.im_type != normal_im_text) bad_at = 34;
+    const std::size_t bad_at = load_be32(in.data()) != im.header.sender_uid         ? 10
+                               : load_be32(in.data() + 4) != im.header.receiver_uid ? 14
+                               : im.header.im_type != normal_im_text                ? 34
+                                                                                    : 0;
     if (bad_at != 0) {
         out = R::fail(decode_error::bad_value, bad_at);
         return out;
