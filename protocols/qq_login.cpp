@@ -40,7 +40,21 @@ constexpr bool is_login_mode(std::uint8_t m) noexcept {
 }
 
 // Offset of the first non-zero byte of s, or s.size().
+//
+// Both helpers answer the common case (a well-formed block) from a whole-span
+// test and look byte by byte only for the offset of a refusal: a byte loop
+// over a login block's ~300 bytes of zero padding was most of
+// decode_login_block's time in a full-session worker (perf annotate).
 std::size_t first_non_zero(const_byte_span s) noexcept {
+    std::uint64_t any = 0;
+    std::size_t at = 0;
+    for (; at + 8 <= s.size(); at += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + at, sizeof w);
+        any |= w;
+    }
+    for (; at < s.size(); ++at) any |= std::to_integer<std::uint64_t>(s[at]);
+    if (any == 0) return s.size();
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (s[i] != std::byte{0}) return i;
     }
@@ -50,6 +64,7 @@ std::size_t first_non_zero(const_byte_span s) noexcept {
 // Offset of the first byte where s differs from expected (same size), or s.size().
 template <std::size_t N>
 std::size_t first_difference(const_byte_span s, const std::array<std::byte, N>& expected) noexcept {
+    if (std::memcmp(s.data(), expected.data(), N) == 0) return N;
     for (std::size_t i = 0; i < N; ++i) {
         if (s[i] != expected[i]) return i;
     }
