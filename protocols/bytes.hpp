@@ -58,6 +58,11 @@ struct refusal {
     std::uint32_t offset = 0;
 };
 
+// The refusal `code` at `offset` (offsets are stored in 32 bits).
+constexpr refusal refuse(decode_error code, std::size_t offset) noexcept {
+    return {code, static_cast<std::uint32_t>(offset)};
+}
+
 // A decoder's answer: a value, or why not. (std::expected is C++23.)
 template <class T>
 struct result {
@@ -69,7 +74,7 @@ struct result {
 
     static constexpr result fail(decode_error code, std::size_t offset) noexcept {
         result r;
-        r.why = refusal{code, static_cast<std::uint32_t>(offset)};
+        r.why = refuse(code, offset);
         return r;
     }
 };

@@ -322,9 +322,6 @@ namespace {
 
 // Each step fills `f` and answers with a refusal (code none = go on).
 constexpr refusal ok_so_far{};
-constexpr refusal refuse(decode_error code, std::size_t offset) noexcept {
-    return {code, static_cast<std::uint32_t>(offset)};
-}
 
 // UDP or TCP at frame[pos, pos + len); `pseudo` returns the pseudo-header
 // partial sum for an upper-layer length.

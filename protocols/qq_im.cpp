@@ -89,23 +89,20 @@ void read_normal_header(const_byte_span in, normal_im_header& h) noexcept {
 // holds the text part and nothing after it. m is left part-filled when
 // refused.
 refusal read_im_text(const_byte_span in, im_text& m) noexcept {
-    auto fail = [](decode_error code, std::size_t offset) noexcept {
-        return refusal{code, static_cast<std::uint32_t>(offset)};
-    };
-    if (in.size() < im_text_fixed_size) return fail(decode_error::truncated, in.size());
+    if (in.size() < im_text_fixed_size) return refuse(decode_error::truncated, in.size());
     byte_reader r(in);
     m.message_sequence = r.u16();
     m.send_time = r.u32();
     m.face = r.u16();
     std::uint32_t flag = r.u32();
-    if (flag > 1) return fail(decode_error::bad_value, 8);
+    if (flag > 1) return refuse(decode_error::bad_value, 8);
     m.has_font = flag == 1;
     m.fragment_count = r.u8();
     m.fragment_index = r.u8();
     m.message_id = r.u16();
     m.reply_type = r.u8();
     if (m.reply_type != im_reply_normal && m.reply_type != im_reply_auto) {
-        return fail(decode_error::bad_value, im_text_fixed_size - 1);
+        return refuse(decode_error::bad_value, im_text_fixed_size - 1);
     }
     const_byte_span rest = r.rest();
     std::size_t text_size = rest.size();
@@ -119,20 +116,20 @@ refusal read_im_text(const_byte_span in, im_text& m) noexcept {
         // name byte k - 9, which is >= 0x20, so k >= 32 and the name would
         // need 24+ bytes with ' '..'\'' at that index. Real font names are
         // shorter, so in practice every truncation is refused.
-        if (rest.empty()) return fail(decode_error::truncated, in.size());
+        if (rest.empty()) return refuse(decode_error::truncated, in.size());
         std::size_t tail_size = std::to_integer<std::size_t>(rest.back());
         if (tail_size < font_tail_fixed_size || tail_size > rest.size() ||
             tail_size > font_tail_fixed_size + font_name_max) {
-            return fail(decode_error::bad_length, in.size() - 1);
+            return refuse(decode_error::bad_length, in.size() - 1);
         }
         text_size = rest.size() - tail_size;
         auto font = decode_font_tail(rest.subspan(text_size));
-        if (!font) return fail(font.why.code, im_text_fixed_size + text_size + font.why.offset);
+        if (!font) return refuse(font.why.code, im_text_fixed_size + text_size + font.why.offset);
         m.font = font.value;
     }
     m.text = rest.first(text_size);
     if (auto nul = find_nul(m.text); nul != text_size) {
-        return fail(decode_error::bad_value, im_text_fixed_size + nul);
+        return refuse(decode_error::bad_value, im_text_fixed_size + nul);
     }
     return {};
 }
