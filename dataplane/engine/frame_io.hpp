@@ -94,8 +94,11 @@ struct io_counters {
     friend constexpr bool operator==(const io_counters&, const io_counters&) = default;
 };
 
-// A received burst, as rx_burst's before_burst callback sees it.
+// A received burst: its frames' bytes.
 using frame_spans = std::span<const std::span<const std::byte>>;
+// A burst from each port, indexed by index_of(role), as rx_bursts'
+// before_bursts callback sees them.
+using port_bursts = std::array<frame_spans, port_role_count>;
 
 namespace detail {
 // Callbacks of the shapes the engine passes to rx_burst; used only to spell
@@ -103,8 +106,11 @@ namespace detail {
 struct frame_callback_archetype {
     void operator()(std::span<const std::byte>) const noexcept {}
 };
-struct burst_callback_archetype {
-    void operator()(frame_spans) const noexcept {}
+struct role_frame_callback_archetype {
+    void operator()(port_role, std::span<const std::byte>) const noexcept {}
+};
+struct bursts_callback_archetype {
+    void operator()(const port_bursts&) const noexcept {}
 };
 }  // namespace detail
 
@@ -113,7 +119,8 @@ struct burst_callback_archetype {
 template <class Io>
 concept frame_io = requires(Io& io, const Io& const_io, port_role role, std::uint16_t length, const tx_seal& seal,
                             detail::frame_callback_archetype on_frame,
-                            detail::burst_callback_archetype before_burst) {
+                            detail::role_frame_callback_archetype on_role_frame,
+                            detail::bursts_callback_archetype before_bursts) {
     // A writable buffer for one frame to be sent on `role`'s port, at least
     // min_tx_capacity bytes long; or an empty span when no buffer can be had
     // (counted in tx_alloc_failed). Calling it again before tx_commit or
@@ -146,11 +153,14 @@ concept frame_io = requires(Io& io, const Io& const_io, port_role role, std::uin
     // tx_begin/tx_commit/tx_abort/flush on either port.
     { io.rx_burst(role, on_frame) } noexcept -> std::same_as<unsigned>;
 
-    // The same, calling before_burst(frame_spans) once with every frame of
-    // the burst before the first on_frame: all of them stay valid until
-    // rx_burst returns (the engine decrypts the burst's bodies in one batch,
-    // rx_plaintexts.hpp). Frames dropped as multi-segment are not in it.
-    { io.rx_burst(role, before_burst, on_frame) } noexcept -> std::same_as<unsigned>;
+    // At most one burst from each port, both taken before any is handed on:
+    // before_bursts(port_bursts) once with every frame of both, then
+    // on_frame(role, frame) for each, the client port's first. All of them
+    // stay valid until rx_bursts returns: the engine decrypts both bursts'
+    // bodies in one batch (rx_plaintexts.hpp), twice the lanes' work for the
+    // same longest chain. Frames dropped as multi-segment are in neither.
+    // Returns the frames taken from both ports.
+    { io.rx_bursts(before_bursts, on_role_frame) } noexcept -> std::same_as<unsigned>;
 
     // Send whatever is queued on `role`'s port now. The worker loop calls it
     // on a drain deadline (about 100 us, as DPDK's l3fwd BURST_TX_DRAIN_US)

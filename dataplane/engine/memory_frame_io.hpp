@@ -115,32 +115,30 @@ public:
 
     template <class F>
     unsigned rx_burst(port_role role, F&& on_frame) noexcept {
-        return rx_burst(role, [](frame_spans) noexcept {}, on_frame);
+        received r;
+        take(role, r);
+        for (unsigned i = 0; i < r.count; ++i) on_frame(r.frames[i]);
+        give_back(r);
+        return r.count;
     }
 
     template <class B, class F>
-    unsigned rx_burst(port_role role, B&& before_burst, F&& on_frame) noexcept {
-        auto& w = port(role).incoming();
-        release_held(role, false);
-        std::array<std::uint32_t, max_rx_burst> burst;
-        std::array<std::span<const std::byte>, max_rx_burst> frames;
-        unsigned n = 0;
-        while (n < config_.rx_burst && w.count > 0 && w.front().arrives_at <= now_ns_) {
-            burst[n++] = w.front().index;
-            w.pop();
+    unsigned rx_bursts(B&& before_bursts, F&& on_frame) noexcept {
+        std::array<received, port_role_count> r;
+        port_bursts bursts;
+        for (const port_role role : all_port_roles) {
+            const std::size_t i = index_of(role);
+            take(role, r[i]);
+            bursts[i] = frame_spans(r[i].frames.data(), r[i].count);
         }
-        auto& c = counters_[role];
-        for (unsigned i = 0; i < n; ++i) {
-            frames[i] = buffer(burst[i]).first(lengths_[burst[i]]);
-            ++c.rx_frames;
-            c.rx_bytes += frames[i].size();
+        if (r[0].count + r[1].count == 0) return 0;
+        before_bursts(bursts);
+        for (const port_role role : all_port_roles) {
+            const received& b = r[index_of(role)];
+            for (unsigned i = 0; i < b.count; ++i) on_frame(role, b.frames[i]);
         }
-        before_burst(frame_spans(frames.data(), n));
-        for (unsigned i = 0; i < n; ++i) on_frame(frames[i]);
-        // Like rte_pktmbuf_free_bulk after the loop: buffers stay held for
-        // the whole burst.
-        for (unsigned i = 0; i < n; ++i) free_.push_back(burst[i]);
-        return n;
+        for (const received& b : r) give_back(b);
+        return r[0].count + r[1].count;
     }
 
     void flush(port_role role) noexcept {
@@ -317,6 +315,35 @@ private:
         p.tx_pending.clear();
         // A frame held in an earlier burst follows this one's frames.
         if (pushed && !held_now) release_held(peer_of(from), true);
+    }
+
+    // One RX burst as taken from the wire: its buffers (given back once the
+    // frames are handled, as rte_pktmbuf_free_bulk after a DPDK burst) and
+    // their frames' bytes.
+    struct received {
+        std::array<std::uint32_t, max_rx_burst> buffers;
+        std::array<std::span<const std::byte>, max_rx_burst> frames;
+        unsigned count = 0;
+    };
+
+    void take(port_role role, received& r) noexcept {
+        auto& w = port(role).incoming();
+        release_held(role, false);
+        r.count = 0;
+        while (r.count < config_.rx_burst && w.count > 0 && w.front().arrives_at <= now_ns_) {
+            r.buffers[r.count++] = w.front().index;
+            w.pop();
+        }
+        auto& c = counters_[role];
+        for (unsigned i = 0; i < r.count; ++i) {
+            r.frames[i] = buffer(r.buffers[i]).first(lengths_[r.buffers[i]]);
+            ++c.rx_frames;
+            c.rx_bytes += r.frames[i].size();
+        }
+    }
+
+    void give_back(const received& r) noexcept {
+        for (unsigned i = 0; i < r.count; ++i) free_.push_back(r.buffers[i]);
     }
 
     // The frame held back towards `to` goes on the wire: `now` after a later

@@ -1,4 +1,4 @@
-// A received burst's frames, parsed once.
+// Received bursts' frames, parsed once.
 //
 // Before a burst is dispatched the engine parses every frame to guess the
 // key of its QQ body (rx_plaintexts.hpp); the frame's handler needs the same
@@ -17,6 +17,7 @@
 #include <type_traits>
 
 #include "dataplane/engine/burst_limits.hpp"
+#include "dataplane/engine/frame_io.hpp"
 #include "protocols/net_headers.hpp"
 
 namespace qqgen::engine {
@@ -25,8 +26,9 @@ class parsed_burst {
 public:
     using parse_result = decltype(proto::parse_frame(std::span<const std::byte>{}));
     static_assert(std::is_trivially_destructible_v<parse_result>, "add() makes entries over old ones");
-    // The longest burst an Io hands over (dpdk_frame_io, memory_frame_io).
-    static constexpr std::size_t max_frames = max_burst_frames;
+    // A burst from each port, the longest an Io hands over at once
+    // (rx_bursts: dpdk_frame_io, memory_frame_io).
+    static constexpr std::size_t max_frames = port_role_count * max_burst_frames;
 
     void clear() noexcept {
         count_ = 0;

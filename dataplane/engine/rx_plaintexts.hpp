@@ -13,8 +13,9 @@
 // exact (key, ciphertext) it was made from, and the batch gives exactly what
 // tea_decrypt gives (qq_tea_batch.hpp).
 //
-// Entries live until the next burst: the received frames (and so the
-// ciphertexts the entries point into) stay valid for the whole burst.
+// Entries live until the next bursts: the received frames (and so the
+// ciphertexts the entries point into) stay valid until both ports' bursts
+// are handled.
 #pragma once
 
 #include <array>
@@ -23,6 +24,7 @@
 #include <span>
 
 #include "dataplane/engine/burst_limits.hpp"
+#include "dataplane/engine/frame_io.hpp"
 #include "protocols/bytes.hpp"
 #include "protocols/qq_tea.hpp"
 #include "protocols/qq_tea_batch.hpp"
@@ -45,12 +47,14 @@ struct body_guess {
 
 class rx_plaintexts {
 public:
-    // A burst is at most max_burst_frames; a login reply may be guessed with
-    // two keys (body_guess), and few of a burst's frames are login replies.
-    static constexpr std::size_t max_entries = max_burst_frames * 3 / 2;
-    // Plaintext room for a burst; a body that does not fit is decrypted on
-    // the spot instead. A full burst of bodies of up to ~750 bytes.
-    static constexpr std::size_t arena_size = max_burst_frames * 768;
+    // A batch is a burst from each port (rx_bursts), each at most
+    // max_burst_frames; a login reply may be guessed with two keys
+    // (body_guess), and few of a burst's frames are login replies.
+    static constexpr std::size_t max_frames = port_role_count * max_burst_frames;
+    static constexpr std::size_t max_entries = max_frames * 3 / 2;
+    // Plaintext room for the batch; a body that does not fit is decrypted on
+    // the spot instead. Two full bursts of bodies of up to ~750 bytes.
+    static constexpr std::size_t arena_size = max_frames * 768;
     // Bodies longer than the engine's scratch buffer are not batched, so that
     // an answer from here never differs from decrypting into that buffer.
     static constexpr std::size_t max_cipher = 2048;

@@ -111,17 +111,15 @@ public:
         if (!started_) start(now);
         core_.set_clock(now);
         neighbours_.poll(io, now);  // announcements at start, next-hop resolution retries
-        // A burst from each port in turn, so that neither half gets more
-        // than a burst ahead of the other's receiving.
+        // A burst from each port at once, so that neither half gets more
+        // than a burst ahead of the other's receiving and both bursts'
+        // bodies are decrypted in one batch.
         for (std::uint32_t b = 0; b < budget_.rx_bursts; ++b) {
-            unsigned taken = 0;
-            for (const port_role role : all_port_roles) {
-                taken += io.rx_burst(
-                    role, [&](frame_spans burst) noexcept { decrypt_bodies(role, burst); },
-                    [&](std::span<const std::byte> f) noexcept { receive(io, role, f, other); });
-                core_.rx_plain.clear();  // its entries point into the burst's frames
-                parsed_.clear();         // and so do these
-            }
+            const unsigned taken = io.rx_bursts(
+                [&](const port_bursts& bursts) noexcept { decrypt_bodies(bursts); },
+                [&](port_role role, std::span<const std::byte> f) noexcept { receive(io, role, f, other); });
+            core_.rx_plain.clear();  // its entries point into the bursts' frames
+            parsed_.clear();         // and so do these
             if (taken == 0) break;
         }
         run_timers(io);
@@ -234,23 +232,27 @@ private:
         bool operator()(Io&, port_role, const proto::parsed_frame&, std::size_t) const noexcept { return false; }
     };
 
-    // Before a burst is dispatched: every frame parsed (checksums verified)
-    // once, for receive() to take up, and the QQ bodies whose key the half
-    // can guess decrypted in one batch (rx_plaintexts.hpp). A frame receive()
-    // refuses is simply never asked about.
-    void decrypt_bodies(port_role role, frame_spans burst) noexcept {
+    // Before the bursts are dispatched: every frame parsed (checksums
+    // verified) once, for receive() to take up, and the QQ bodies whose key
+    // the half can guess decrypted in one batch (rx_plaintexts.hpp): both
+    // ports' bodies together, because a batch lasts as long as its longest
+    // body's chain (bench/RESULTS.md), so twice the bodies cost far less than
+    // two batches. A frame receive() refuses is simply never asked about.
+    void decrypt_bodies(const port_bursts& bursts) noexcept {
         core_.rx_plain.clear();
         parsed_.clear();
-        for (const auto frame : burst) {
-            const auto* parsed = parsed_.add(frame);
-            if (parsed == nullptr) break;  // more frames than kept: receive() parses the rest
-            if (!*parsed || parsed->value.ip_version != core_.settings.ip_version ||
-                parsed->value.protocol != proto::ip_protocol::udp)
-                continue;
-            body_guess guess;
-            if (role == port_role::client) client_.guess_body(parsed->value, guess);
-            else server_.guess_body(parsed->value, guess);
-            if (!core_.rx_plain.add(guess)) break;
+        for (const port_role role : all_port_roles) {
+            for (const auto frame : bursts[index_of(role)]) {
+                const auto* parsed = parsed_.add(frame);
+                if (parsed == nullptr) break;  // more frames than kept: receive() parses the rest
+                if (!*parsed || parsed->value.ip_version != core_.settings.ip_version ||
+                    parsed->value.protocol != proto::ip_protocol::udp)
+                    continue;
+                body_guess guess;
+                if (role == port_role::client) client_.guess_body(parsed->value, guess);
+                else server_.guess_body(parsed->value, guess);
+                if (!core_.rx_plain.add(guess)) break;
+            }
         }
         // One body gains nothing from a batch: its handler decrypts it alone.
         if (core_.rx_plain.size() > 1) core_.rx_plain.decrypt_all();

@@ -41,12 +41,14 @@ io_status dataplane_runtime::setup() {
         return io_status::fail("the wire topology carries at most " +
                                std::to_string(wire_topology::max_queues) + " workers");
 
-    // Enough mbufs for what the ports and the wire can hold at once, plus
-    // the per-port caches and TX buffers and the mempool's own lcore cache.
+    // Enough mbufs for what the ports and the wire can hold at once, plus,
+    // per port, the TX cache, the TX buffer and the RX burst in hand (a
+    // worker holds both ports' RX bursts while it handles them: rx_bursts),
+    // and the mempool's own lcore cache.
     const unsigned held = options_.topology == topology_kind::wire
                               ? 2 * options_.wire_ring_size
                               : 2u * (options_.rx_desc + options_.tx_desc);
-    const unsigned need = held + 4 * dpdk_frame_io::burst_size + 2 * 256 + 64;
+    const unsigned need = held + 6 * dpdk_frame_io::burst_size + 2 * 256 + 64;
     if (options_.mbufs_per_worker < need)
         return io_status::fail("--mbufs-per-worker " + std::to_string(options_.mbufs_per_worker) +
                                " is too small: the queues alone can hold " + std::to_string(held) +

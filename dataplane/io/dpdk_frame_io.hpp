@@ -105,34 +105,31 @@ public:
 
     template <class F>
     unsigned rx_burst(port_role role, F&& on_frame) noexcept {
-        return rx_burst(role, [](engine::frame_spans) noexcept {}, on_frame);
+        received r;
+        take(role, r);
+        for (std::uint16_t i = 0; i < r.kept; ++i) on_frame(r.frames[i]);
+        if (r.taken != 0) rte_pktmbuf_free_bulk(r.pkts.data(), r.taken);
+        return r.taken;
     }
 
     template <class B, class F>
-    unsigned rx_burst(port_role role, B&& before_burst, F&& on_frame) noexcept {
-        auto& p = port(role);
-        std::array<rte_mbuf*, burst_size> pkts;
-        const std::uint16_t n = rte_eth_rx_burst(p.port_id, p.queue, pkts.data(), burst_size);
-        if (n == 0) return 0;
-        auto& c = counters_[role];
-        std::array<std::span<const std::byte>, burst_size> frames;
-        std::uint16_t kept = 0;
-        for (std::uint16_t i = 0; i < n; ++i) {
-            rte_mbuf* m = pkts[i];
-            if (m->nb_segs != 1) [[unlikely]] {
-                ++c.rx_multiseg_dropped;
-                continue;
-            }
-            ++c.rx_frames;
-            c.rx_bytes += m->data_len;
-            if (capture_rx_) tap_->offer(m);
-            rte_prefetch0(rte_pktmbuf_mtod(m, void*));
-            frames[kept++] = std::span<const std::byte>(rte_pktmbuf_mtod(m, const std::byte*), m->data_len);
+    unsigned rx_bursts(B&& before_bursts, F&& on_frame) noexcept {
+        std::array<received, engine::port_role_count> r;
+        engine::port_bursts bursts;
+        for (const port_role role : engine::all_port_roles) {
+            const std::size_t i = engine::index_of(role);
+            take(role, r[i]);
+            bursts[i] = engine::frame_spans(r[i].frames.data(), r[i].kept);
         }
-        before_burst(engine::frame_spans(frames.data(), kept));
-        for (std::uint16_t i = 0; i < kept; ++i) on_frame(frames[i]);
-        rte_pktmbuf_free_bulk(pkts.data(), n);
-        return n;
+        if (r[0].taken + r[1].taken == 0) return 0;
+        before_bursts(bursts);
+        for (const port_role role : engine::all_port_roles) {
+            const received& b = r[engine::index_of(role)];
+            for (std::uint16_t i = 0; i < b.kept; ++i) on_frame(role, b.frames[i]);
+        }
+        for (received& b : r)
+            if (b.taken != 0) rte_pktmbuf_free_bulk(b.pkts.data(), b.taken);
+        return r[0].taken + r[1].taken;
     }
 
     void flush(port_role role) noexcept {
@@ -162,6 +159,34 @@ public:
     }
 
 private:
+    // One RX burst as taken from the port: every mbuf (freed by the caller
+    // once the frames are handled) and the single-segment frames' bytes.
+    struct received {
+        std::array<rte_mbuf*, burst_size> pkts;
+        std::array<std::span<const std::byte>, burst_size> frames;
+        std::uint16_t taken = 0;
+        std::uint16_t kept = 0;
+    };
+
+    void take(port_role role, received& r) noexcept {
+        auto& p = port(role);
+        r.taken = rte_eth_rx_burst(p.port_id, p.queue, r.pkts.data(), burst_size);
+        r.kept = 0;
+        auto& c = counters_[role];
+        for (std::uint16_t i = 0; i < r.taken; ++i) {
+            rte_mbuf* m = r.pkts[i];
+            if (m->nb_segs != 1) [[unlikely]] {
+                ++c.rx_multiseg_dropped;
+                continue;
+            }
+            ++c.rx_frames;
+            c.rx_bytes += m->data_len;
+            if (capture_rx_) tap_->offer(m);
+            rte_prefetch0(rte_pktmbuf_mtod(m, void*));
+            r.frames[r.kept++] = std::span<const std::byte>(rte_pktmbuf_mtod(m, const std::byte*), m->data_len);
+        }
+    }
+
     // One port's hot state, on its own cache lines: per-frame calls on the
     // client port do not touch the server port's lines and vice versa.
     struct alignas(RTE_CACHE_LINE_SIZE) port_state {

@@ -11,6 +11,7 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -214,6 +215,59 @@ TEST_CASE("a full wire refuses frames; they are counted and freed, and the wire 
     const shutdown_report down = rt.shutdown();
     CHECK(down.wire_frames_dropped == 63);
     CHECK(down.clean());
+}
+
+TEST_CASE("rx_bursts takes a burst from each port before handing on any frame") {
+    dataplane_runtime rt(wire_options(), nullptr);
+    REQUIRE(rt.setup().message() == "");
+    {
+        dpdk_frame_io io(rt.queues_of(0), rt.clock(), nullptr);
+        // 100 frames towards the server port, 30 towards the client port.
+        const auto send = [&](port_role from, std::uint64_t first, std::uint64_t count) {
+            for (std::uint64_t seq = first; seq < first + count; ++seq) {
+                auto buf = io.tx_begin(from);
+                REQUIRE(buf.size() >= qqgen::engine::min_tx_capacity);
+                const auto length = qqgen::test::frame_length_for(seq);
+                qqgen::test::write_frame(buf, seq, length);
+                io.tx_commit(from, length);
+            }
+            io.flush(from);
+        };
+        send(port_role::client, 0, 100);
+        send(port_role::server, 0, 30);
+        std::vector<std::size_t> seen_before;
+        std::vector<port_role> roles;
+        std::uint64_t next_client = 0, next_server = 0, intact = 0;
+        const unsigned n = io.rx_bursts(
+            [&](const qqgen::engine::port_bursts& b) {
+                REQUIRE(roles.empty());  // before any frame is handed on
+                for (const auto& burst : b) seen_before.push_back(burst.size());
+            },
+            [&](port_role role, std::span<const std::byte> f) {
+                std::uint64_t& next = role == port_role::client ? next_client : next_server;
+                if (qqgen::test::frame_is_intact(f, next)) ++intact;
+                ++next;
+                roles.push_back(role);
+            });
+        const std::size_t burst = dpdk_frame_io::burst_size;
+        CHECK(n == 30 + burst);
+        CHECK(seen_before == std::vector<std::size_t>{30, burst});
+        CHECK(intact == n);
+        REQUIRE(roles.size() == n);
+        CHECK(std::is_partitioned(roles.begin(), roles.end(), [](port_role r) { return r == port_role::client; }));
+        // The rest of the server port's frames, then nothing.
+        unsigned rest = 0;
+        while (const unsigned more = io.rx_bursts([](const auto&) {}, [&](port_role role, std::span<const std::byte> f) {
+                   if (role == port_role::server && qqgen::test::frame_is_intact(f, next_server)) ++intact;
+                   ++next_server;
+               }))
+            rest += more;
+        CHECK(rest == 100 - burst);
+        CHECK(intact == 130);
+        CHECK(io.counters()[port_role::server].rx_frames == 100);
+        CHECK(io.counters()[port_role::client].rx_frames == 30);
+    }
+    require_clean(rt);  // every mbuf of both bursts is back
 }
 
 TEST_CASE("multi-segment frames are counted and dropped, not handed to the engine") {

@@ -75,6 +75,54 @@ TEST_CASE("frames committed on one port arrive intact on the other, both ways") 
     CHECK(io.buffers_free() == io.buffers_total());
 }
 
+TEST_CASE("rx_bursts takes a burst from each port before handing on any frame") {
+    memory_wire_config cfg;
+    cfg.rx_burst = 8;
+    memory_frame_io io(cfg);
+    // 5 frames towards the server port, 11 towards the client port.
+    for (std::uint32_t seq = 0; seq < 5; ++seq) REQUIRE(send_frame(io, port_role::client, seq, 64));
+    for (std::uint32_t seq = 100; seq < 111; ++seq) REQUIRE(send_frame(io, port_role::server, seq, 64));
+    io.flush(port_role::client);
+    io.flush(port_role::server);
+
+    std::vector<std::size_t> seen_before;  // per port, as before_bursts saw them
+    std::vector<std::pair<port_role, std::uint32_t>> handed;
+    std::vector<std::vector<std::byte>> copies;
+    std::size_t mismatches = 0;
+    std::uint32_t next_client = 100, next_server = 0;
+    const unsigned n = io.rx_bursts(
+        [&](const qqgen::engine::port_bursts& b) {
+            REQUIRE(handed.empty());  // before any frame is handed on
+            for (const auto& burst : b) seen_before.push_back(burst.size());
+            for (const auto& burst : b)
+                for (const auto f : burst) copies.emplace_back(f.begin(), f.end());
+        },
+        [&](port_role role, std::span<const std::byte> f) {
+            std::uint32_t& next = role == port_role::client ? next_client : next_server;
+            if (!frame_matches(f, next)) ++mismatches;
+            handed.emplace_back(role, next++);
+        });
+    CHECK(n == 8 + 5);  // a burst of at most rx_burst from each port
+    CHECK(seen_before == std::vector<std::size_t>{8, 5});
+    REQUIRE(handed.size() == 13);
+    CHECK(mismatches == 0);
+    // The client port's frames first, each port's in wire order.
+    for (std::size_t i = 0; i < 8; ++i) CHECK(handed[i] == std::pair{port_role::client, 100u + static_cast<std::uint32_t>(i)});
+    for (std::size_t i = 0; i < 5; ++i) CHECK(handed[8 + i] == std::pair{port_role::server, static_cast<std::uint32_t>(i)});
+    CHECK(copies.size() == 13);
+    CHECK(io.counters()[port_role::client].rx_frames == 8);
+    CHECK(io.counters()[port_role::server].rx_frames == 5);
+
+    // The rest of the client port's frames, then nothing: 0 and no callback.
+    bool called = false;
+    CHECK(io.rx_bursts([&](const auto&) { called = true; }, [](port_role, auto) {}) == 3);
+    CHECK(called);
+    called = false;
+    CHECK(io.rx_bursts([&](const auto&) { called = true; }, [](port_role, auto) {}) == 0);
+    CHECK_FALSE(called);
+    CHECK(io.buffers_free() == io.buffers_total());
+}
+
 TEST_CASE("committed frames wait in the TX buffer until a burst is full or flush") {
     memory_wire_config config;
     config.tx_burst = 8;
