@@ -140,29 +140,37 @@ struct avx512_ops {
 namespace qqgen::proto::tea_batch_detail {
 namespace {
 
-// One, two or four vectors of sixteen lanes, whichever runs the burst in
-// the least time: its steps on that many lanes (burst_shape) times the cost
-// of a step, measured with every lane busy (bench_protocols, 64 x 700 B,
-// best of 16 runs each: one vector 1.69 GB/s, two 2.10, four 2.30, so a
-// step costs 0.62, 1 and 1.83 of two vectors'). A round is a chain of
-// dependent operations: one vector leaves the pipes waiting, more chains
-// fill them, but lanes without a message cost as much as busy ones. Where
-// one long message bounds a burst (the chat phase's mix), AVX2's single
-// vector of eight lanes is cheaper still: 0.46 of two AVX-512 vectors' step
-// (its four vectors run as fast as two of these, and one costs 0.45 of
-// four; qq_tea_batch_avx2.cpp). The chat phase's mix in bench_tea_batch:
-// +22 to +34 %; in the dataplane, cycles a block -11 % (encrypt) and -13 %.
+// Sixteen, 32 or 64 lanes, whichever runs the burst in the least time: its
+// steps on that many lanes (burst_shape) times the cost of a step, measured
+// with every lane busy (bench_protocols, 64 x 700 B, best of 16 runs each:
+// one AVX-512 vector 1.69 GB/s, two 2.10, four 2.30, so a step costs 0.62, 1
+// and 1.83 of two vectors'). A round is a chain of dependent operations: one
+// vector leaves the pipes waiting, more chains fill them, but lanes without
+// a message cost as much as busy ones. Where one long message bounds a burst
+// (the chat phase's mix), AVX2's single vector of eight lanes is cheaper
+// still: 0.46 of two AVX-512 vectors' step (its four vectors run as fast as
+// two of these, and one costs 0.45 of four; qq_tea_batch_avx2.cpp). The chat
+// phase's mix in bench_tea_batch: +22 to +34 %; in the dataplane, cycles a
+// block -11 % (encrypt) and -13 %.
+//
+// Sixteen lanes run as two AVX2 vectors rather than one AVX-512 vector: the
+// same step cost where every lane is busy (1.70 against 1.69 GB/s), but on
+// the engine's bursts, whose lanes start, end or meet an edge nearly every
+// step, fewer cycles a block (in the dataplane, rdtsc around each batch, all
+// batches forced to one layout, two runs each: chat decrypt 23.1 / 23.2 ->
+// 20.9 / 21.2, encrypt 22.0 / 22.2 -> 20.5 / 20.9; full sessions decrypt
+// 20.9 / 20.8 -> 19.6 / 19.5, encrypt 19.0 / 19.1 -> 17.8 / 17.9).
 template <class D>
 void run_avx512(std::span<typename D::job> jobs) noexcept {
     const burst_shape b = burst_shape::of<D>(jobs);
-    const std::size_t one = b.steps_on(16) * 62, two = b.steps_on(32) * 100, four = b.steps_on(64) * 183;
+    const std::size_t sixteen = b.steps_on(16) * 62, two = b.steps_on(32) * 100, four = b.steps_on(64) * 183;
     const std::size_t eight = b.steps_on(8) * 46;
-    if (eight < one && eight < two && eight < four) {
+    if (eight < sixteen && eight < two && eight < four) {
         run_lanes<avx2_ops, 1, D>(jobs);
-    } else if (four < two && four < one) {
+    } else if (four < two && four < sixteen) {
         run_lanes<avx512_ops, 4, D>(jobs);
-    } else if (one < two) {
-        run_lanes<avx512_ops, 1, D>(jobs);
+    } else if (sixteen < two) {
+        run_lanes<avx2_ops, 2, D>(jobs);
     } else {
         run_lanes<avx512_ops, 2, D>(jobs);
     }
