@@ -32,11 +32,8 @@ inline std::uint64_t pad_seed(const engine_core& c, std::uint32_t slot, std::uin
                            (static_cast<std::uint32_t>(p) << 20) | (n & 0xFFFFFu));
 }
 
-// The font tail of message `message` of the user in `slot`.
-inline proto::font_style message_font(const engine_core& c, std::uint32_t slot, std::uint32_t incarnation,
-                                      std::uint32_t message) noexcept {
-    const message_look look = c.content.look(c.identity, slot, incarnation, message);
-    proto::font_style f;
+// The font tail of message `message` of the user in `slot`, into f.
+inline void fill_message_font(proto::font_style& f, const engine_core& c, const message_look& look) noexcept {
     f.size = look.size;
     f.bold = look.bold;
     f.italic = look.italic;
@@ -46,18 +43,63 @@ inline proto::font_style message_font(const engine_core& c, std::uint32_t slot, 
     f.blue = look.blue;
     f.charset = look.charset_field;
     f.name = c.content.font_name(look.font);
-    return f;
 }
 
 // The 0x0016 plaintext the user in `sender` sends as its message `message`
-// (views into the content tables: valid for the run). Derived once per
-// message and kept for the other three uses (sent_im_cache.hpp).
+// (views into the content tables: valid for the run), into `kept` with send
+// time 0 and, when `out` is given, into *out with send time `send_time`.
+// Derived once per message and kept for the other three uses
+// (sent_im_cache.hpp, held_send_im).
 //
-// One object, filled where it is returned (NRVO): with a local copy of the
-// held message returned instead, the compiler copied it through the stack,
-// and its 64-byte reloads of bytes just stored narrower waited for those
-// stores to reach the cache (failed store forwarding: a third of this
-// function's time in perf annotate).
+// Every field is stored on its own, into the returned object and into the
+// cache entry, never copied as a whole from an object just written: a
+// struct copy reloads it with 64-byte loads, which wait for the narrower
+// stores that wrote it to reach the cache (failed store forwarding; perf
+// annotate put a third of this function's time on the reload after
+// returning a filled copy, and a ninth on the cache's copy of the filled
+// result).
+inline void derive_send_im(engine_core& c, std::uint32_t sender, std::uint32_t inc, std::uint32_t message,
+                           proto::send_im& kept, proto::send_im* out = nullptr, std::uint32_t send_time = 0) noexcept {
+    const std::uint32_t sender_uid = c.identity.qq_number(sender);
+    const std::uint32_t receiver_uid = c.identity.qq_number(c.buddies.partner(sender, message));
+    const auto& md5 = c.table.im_md5(sender);
+    const std::uint16_t face = c.content.face(c.identity, sender, inc);
+    const proto::const_byte_span text = c.content.text(c.identity, sender, inc, message);
+    const message_look look = c.content.look(c.identity, sender, inc, message);
+    const auto fill = [&](proto::send_im& m, std::uint32_t time) noexcept {
+        m.header.sender_version = c.settings.client_version;
+        m.header.sender_uid = sender_uid;
+        m.header.receiver_uid = receiver_uid;
+        m.header.session_md5 = md5;
+        m.header.im_type = proto::normal_im_text;
+        m.message.message_sequence = static_cast<std::uint16_t>(message);
+        m.message.send_time = time;
+        m.message.face = face;
+        m.message.has_font = true;
+        m.message.fragment_count = 0;
+        m.message.fragment_index = 0;
+        m.message.message_id = 0;
+        m.message.reply_type = proto::im_reply_normal;
+        m.message.text = text;
+        fill_message_font(m.message.font, c, look);
+    };
+    fill(kept, 0);
+    if (out != nullptr) fill(*out, send_time);
+}
+
+// The kept 0x0016 of `sender`'s message `message` (send time 0), derived
+// first if it is not kept. The reference is valid until the next
+// derivation: read it, or copy it, before asking for another message.
+inline const proto::send_im& held_send_im(engine_core& c, std::uint32_t sender, std::uint32_t message) noexcept {
+    const std::uint32_t inc = c.table[sender].incarnation;
+    if (const proto::send_im* held = c.sent_ims.find(sender, inc, message)) return *held;
+    proto::send_im& kept = c.sent_ims.claim(sender, inc, message);
+    derive_send_im(c, sender, inc, message, kept);
+    return kept;
+}
+
+// The same 0x0016 with send time `send_time`, as the sender sends it. One
+// object returned on every path (NRVO), filled where it is returned.
 inline proto::send_im expected_send_im(engine_core& c, std::uint32_t sender, std::uint32_t message,
                                        std::uint32_t send_time) noexcept {
     const std::uint32_t inc = c.table[sender].incarnation;
@@ -67,19 +109,7 @@ inline proto::send_im expected_send_im(engine_core& c, std::uint32_t sender, std
         im.message.send_time = send_time;
         return im;
     }
-    im.header.sender_version = c.settings.client_version;
-    im.header.sender_uid = c.identity.qq_number(sender);
-    im.header.receiver_uid = c.identity.qq_number(c.buddies.partner(sender, message));
-    im.header.session_md5 = c.table.im_md5(sender);
-    im.header.im_type = proto::normal_im_text;
-    im.message.message_sequence = static_cast<std::uint16_t>(message);
-    im.message.send_time = send_time;
-    im.message.face = c.content.face(c.identity, sender, inc);
-    im.message.has_font = true;
-    im.message.reply_type = proto::im_reply_normal;
-    im.message.text = c.content.text(c.identity, sender, inc, message);
-    im.message.font = message_font(c, sender, inc, message);
-    c.sent_ims.put(sender, inc, message, im);
+    derive_send_im(c, sender, inc, message, c.sent_ims.claim(sender, inc, message), &im, send_time);
     return im;
 }
 

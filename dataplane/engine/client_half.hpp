@@ -673,7 +673,7 @@ private:
         if (m >= c_.settings.messages_per_user() || im.header.receiver_uid != c_.identity.qq_number(receiver) ||
             im.header.im_type != proto::recv_im_from_buddy || c_.buddies.partner(sender, m) != receiver)
             return false;
-        const proto::send_im want = expected_send_im(c_, sender, m, 0);
+        const proto::send_im& want = held_send_im(c_, sender, m);
         return same_header(im.normal, want.header) && same_text(im.message, want.message);
     }
 

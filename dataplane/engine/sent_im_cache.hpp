@@ -32,12 +32,14 @@ public:
         return e.slot_plus_one == slot + 1 && e.incarnation == incarnation && e.message == message ? &e.im : nullptr;
     }
 
-    void put(std::uint32_t slot, std::uint32_t incarnation, std::uint32_t message, const proto::send_im& im) noexcept {
+    // The entry for (slot, incarnation, message), now keyed so; the caller
+    // fills its message (whatever an older key left there is overwritten).
+    proto::send_im& claim(std::uint32_t slot, std::uint32_t incarnation, std::uint32_t message) noexcept {
         entry& e = table_[slot % entries];
         e.slot_plus_one = slot + 1;
         e.incarnation = incarnation;
         e.message = message;
-        e.im = im;
+        return e.im;
     }
 
     // What is held for `slot` is no longer right (its login changed).

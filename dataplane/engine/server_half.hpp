@@ -437,7 +437,7 @@ private:
             corrupt();
             return;
         }
-        const proto::send_im want = expected_send_im(c_, slot, m, 0);
+        const proto::send_im& want = held_send_im(c_, slot, m);
         if (!same_header(im.value.header, want.header) || !same_text(im.value.message, want.message)) {
             corrupt();
             return;

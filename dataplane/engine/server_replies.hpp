@@ -153,7 +153,10 @@ public:
         const session_record& a = c_.table[sender];
         const std::uint32_t receiver = c_.buddies.partner(sender, m);
         const session_record& b = c_.table[receiver];
-        const proto::send_im sent = expected_send_im(c_, sender, m, c_.unix_time());
+        // The kept message, read in place (a copy of a struct just written
+        // would wait on its stores: chat_messages.hpp); the relay's send
+        // time is set after the copy into im.
+        const proto::send_im& sent = held_send_im(c_, sender, m);
         const client_endpoint from = c_.table.seen(sender);
         proto::recv_im im;
         im.header.sender_uid = sent.header.sender_uid;
@@ -164,6 +167,7 @@ public:
         im.header.im_type = proto::recv_im_from_buddy;
         im.normal = sent.header;
         im.message = sent.message;
+        im.message.send_time = c_.unix_time();
         const proto::server_header h = header(proto::qq_command::receive_message, sequence);
         const proto::tea_key key = c_.identity.session_key(receiver, b.incarnation);
         const std::uint64_t seed = pad_seed(c_, sender, a.incarnation, pad_purpose::relay, (m << 4) | (tries & 15u));

@@ -19,14 +19,14 @@ TEST_CASE("sent_im_cache answers only for the exact message", "[engine][cache]")
     sent_im_cache cache;
     const auto n = static_cast<std::uint32_t>(sent_im_cache::entries);
     CHECK(cache.find(0, 0, 0) == nullptr);  // empty: slot 0 is not mistaken for "no slot"
-    cache.put(7, 2, 5, message(5));
+    cache.claim(7, 2, 5) = message(5);
     const auto* held = cache.find(7, 2, 5);
     REQUIRE(held != nullptr);
     CHECK(held->message.message_sequence == 5);
     CHECK(cache.find(7, 2, 6) == nullptr);   // another message
     CHECK(cache.find(7, 3, 5) == nullptr);   // another incarnation
     CHECK(cache.find(7 + n, 2, 5) == nullptr);  // another slot of the same entry
-    cache.put(7 + n, 2, 5, message(9));
+    cache.claim(7 + n, 2, 5) = message(9);
     CHECK(cache.find(7, 2, 5) == nullptr);  // replaced
     REQUIRE(cache.find(7 + n, 2, 5) != nullptr);
     CHECK(cache.find(7 + n, 2, 5)->message.message_sequence == 9);
