@@ -32,7 +32,7 @@ inline std::uint64_t pad_seed(const engine_core& c, std::uint32_t slot, std::uin
                            (static_cast<std::uint32_t>(p) << 20) | (n & 0xFFFFFu));
 }
 
-// The font tail of message `message` of the user in `slot`, into f.
+// The font tail a message's look (chat_content.hpp) gives it, into f.
 inline void fill_message_font(proto::font_style& f, const engine_core& c, const message_look& look) noexcept {
     f.size = look.size;
     f.bold = look.bold;
