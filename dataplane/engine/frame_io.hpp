@@ -101,7 +101,7 @@ using frame_spans = std::span<const std::span<const std::byte>>;
 using port_bursts = std::array<frame_spans, port_role_count>;
 
 namespace detail {
-// Callbacks of the shapes the engine passes to rx_burst; used only to spell
+// Callbacks of the shapes passed to rx_burst and rx_bursts; used only to spell
 // out the concept.
 struct frame_callback_archetype {
     void operator()(std::span<const std::byte>) const noexcept {}
@@ -157,8 +157,8 @@ concept frame_io = requires(Io& io, const Io& const_io, port_role role, std::uin
     // before_bursts(port_bursts) once with every frame of both, then
     // on_frame(role, frame) for each, the client port's first. All of them
     // stay valid until rx_bursts returns: the engine decrypts both bursts'
-    // bodies in one batch (rx_plaintexts.hpp), twice the lanes' work for the
-    // same longest chain. Frames dropped as multi-segment are in neither.
+    // bodies in one batch (rx_plaintexts.hpp). Frames dropped as
+    // multi-segment are in neither.
     // Returns the frames taken from both ports.
     { io.rx_bursts(before_bursts, on_role_frame) } noexcept -> std::same_as<unsigned>;
 
